@@ -1,0 +1,49 @@
+/* dufm/error.h: one status enum and one error record for the whole library.
+ *
+ * Library functions never print or exit. A function that can fail returns a
+ * dufm_status and, when given a non-NULL dufm_err, records a one-line message
+ * naming the offending argument or file and the rule it broke. */
+#ifndef DUFM_ERROR_H
+#define DUFM_ERROR_H
+
+#include <stddef.h>
+
+typedef enum {
+  DUFM_OK = 0,
+  DUFM_EINVAL,        /* an argument breaks a documented rule */
+  DUFM_ENOMEM,        /* allocation failed */
+  DUFM_EIO,           /* a file could not be opened, read, written or renamed */
+  DUFM_EFORMAT,       /* a file or string is malformed */
+  DUFM_ENUMERIC,      /* a numerical method failed (no convergence, non-finite value) */
+  DUFM_ENOTAPPLICABLE /* the object does not exist for these parameters */
+} dufm_status;
+
+#define DUFM_ERR_MSG_MAX 512
+
+typedef struct {
+  dufm_status status;
+  char msg[DUFM_ERR_MSG_MAX];
+} dufm_err;
+
+/* Records status and a printf-style message in err (ignored when err is NULL)
+ * and returns status, so that `return dufm_err_set(err, DUFM_EINVAL, ...)` reads
+ * naturally. An existing message is overwritten. */
+dufm_status dufm_err_set(dufm_err *err, dufm_status status, const char *fmt, ...)
+#if defined(__GNUC__)
+    __attribute__((format(printf, 3, 4)))
+#endif
+    ;
+
+/* Prefixes the current message with "context: " (for example a file name). */
+void dufm_err_prefix(dufm_err *err, const char *fmt, ...)
+#if defined(__GNUC__)
+    __attribute__((format(printf, 2, 3)))
+#endif
+    ;
+
+void dufm_err_clear(dufm_err *err);
+
+/* Short stable name of a status ("ok", "invalid_argument", ...). */
+const char *dufm_status_name(dufm_status status);
+
+#endif

@@ -1,0 +1,26 @@
+/* dufm/matrix.h: a dense row-major double matrix, the storage of every layer. */
+#ifndef DUFM_MATRIX_H
+#define DUFM_MATRIX_H
+
+#include "dufm/error.h"
+
+typedef struct {
+  int rows, cols;
+  double *data; /* rows * cols entries, row-major; NULL when empty */
+} dufm_mat;
+
+#define DUFM_MAT_AT(m, i, j) ((m)->data[(size_t)(i) * (size_t)(m)->cols + (size_t)(j)])
+
+/* Allocates a zero rows x cols matrix (rows, cols >= 1). On failure m is empty. */
+dufm_status dufm_mat_init(dufm_mat *m, int rows, int cols, dufm_err *err);
+
+/* Frees the storage; safe on an empty or already cleared matrix. */
+void dufm_mat_clear(dufm_mat *m);
+
+/* dst becomes a fresh copy of src (dst must be empty or cleared before). */
+dufm_status dufm_mat_copy(dufm_mat *dst, const dufm_mat *src, dufm_err *err);
+
+/* Squared Frobenius norm, summed with compensation. */
+double dufm_mat_frob2(const dufm_mat *m);
+
+#endif

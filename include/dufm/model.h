@@ -1,0 +1,59 @@
+/* dufm/model.h: explicit L-DUFM configurations and the generic evaluator
+ * (theory sections 1 and 2). */
+#ifndef DUFM_MODEL_H
+#define DUFM_MODEL_H
+
+#include "dufm/error.h"
+#include "dufm/matrix.h"
+#include "dufm/params.h"
+
+/* A configuration: H1 (d[0] x cols) and W[l] (d[l+1] x d[l]) for l = 0..L-1, with
+ * d[L] = K. In per-sample form cols = K n, samples grouped by class (column j
+ * belongs to class j / n); in class-mean form cols = K. */
+typedef struct {
+  int L, K;
+  int cols; /* columns of H1 */
+  int *d;   /* d[0..L] */
+  dufm_mat H1;
+  dufm_mat *W; /* W[0..L-1] */
+} dufm_config;
+
+typedef enum {
+  DUFM_FORM_SAMPLES,    /* columns = K n, fit 1/(2N), H1 weight lam_H */
+  DUFM_FORM_CLASS_MEANS /* columns = K, fit 1/(2K), H1 weight n lam_H */
+} dufm_form;
+
+/* Allocates a zero configuration with widths d[0..L] (d[L] = K) and the given
+ * number of H1 columns. */
+dufm_status dufm_config_init(dufm_config *c, int L, const int *d, int cols, dufm_err *err);
+void dufm_config_clear(dufm_config *c);
+dufm_status dufm_config_copy(dufm_config *dst, const dufm_config *src, dufm_err *err);
+
+/* Checks that c matches p in the given form (L, K, columns); the message names
+ * the mismatch. */
+dufm_status dufm_config_check(const dufm_config *c, const dufm_params *p, dufm_form form,
+                              dufm_err *err);
+
+typedef struct {
+  double loss; /* fit + reg */
+  double fit;  /* 1/(2N) ||O - Y||_F^2 (per-sample) or 1/(2K) ||O - I||_F^2 */
+  double reg;  /* (lam_H/2)||H1||^2 (times n in class-mean form) + sum (lam_l/2)||W_l||^2 */
+  double a0;   /* a_0 of theory section 2 (lam_H ||H1||^2, times n in class-mean form) */
+} dufm_loss;
+
+/* Forward pass and loss. If grad is non-NULL it must be a configuration of the
+ * same shapes; it receives dF/dH1 and dF/dW_l (at a ReLU kink the derivative of
+ * max(z, 0) is taken as 0, as PyTorch does). */
+dufm_status dufm_eval(dufm_loss *out, dufm_config *grad, const dufm_config *c, const dufm_params *p,
+                      dufm_form form, dufm_err *err);
+
+/* Output O = W_L H_L into out (K x cols, allocated here). */
+dufm_status dufm_forward_output(dufm_mat *out, const dufm_config *c, dufm_err *err);
+
+/* The rescale-optimal loss of c (theory section 2): the minimum of the loss over
+ * all positive rescalings of H1 and every W_l. Writes also the optimal total
+ * output scale t (relative to c) when t_out is non-NULL. */
+dufm_status dufm_rescaled_loss(double *out, double *t_out, const dufm_config *c,
+                               const dufm_params *p, dufm_form form, dufm_err *err);
+
+#endif

@@ -1,0 +1,53 @@
+#include "testutil.h"
+
+#include <CUnit/Basic.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+int tu_close(double a, double b, double rtol, double atol, const char *label) {
+  double scale = fmax(fabs(a), fabs(b));
+  int ok = isfinite(a) && isfinite(b) ? fabs(a - b) <= atol + rtol * scale : a == b;
+  if (!ok)
+    fprintf(stderr, "\n  mismatch %s: %.17g vs %.17g (rel diff %.3g, rtol %.3g, atol %.3g)\n",
+            label, a, b, scale > 0 ? fabs(a - b) / scale : 0.0, rtol, atol);
+  return ok;
+}
+
+const char *tu_data_path(const char *name) {
+  static char buf[4096];
+  snprintf(buf, sizeof buf, "%s/data/%s", DUFM_SOURCE_ROOT, name);
+  return buf;
+}
+
+const char *tu_tmpdir(void) {
+  static char buf[256];
+  const char *base = getenv("TMPDIR");
+  snprintf(buf, sizeof buf, "%s/dufm-test-XXXXXX", base ? base : "/tmp");
+  if (mkdtemp(buf) == NULL)
+    return NULL;
+  return buf;
+}
+
+int tu_iterations(int base) {
+  const char *m = getenv("DUFM_TEST_MULTIPLIER");
+  int mult = m ? atoi(m) : 1;
+  return base * (mult > 0 ? mult : 1);
+}
+
+int tu_run_suite(const char *name, CU_TestInfo *tests) {
+  if (CU_initialize_registry() != CUE_SUCCESS)
+    return 2;
+  CU_SuiteInfo suites[] = {{name, NULL, NULL, NULL, NULL, tests}, CU_SUITE_INFO_NULL};
+  if (CU_register_suites(suites) != CUE_SUCCESS) {
+    CU_cleanup_registry();
+    return 2;
+  }
+  CU_basic_set_mode(CU_BRM_VERBOSE);
+  CU_basic_run_tests();
+  unsigned failed = CU_get_number_of_failures() + CU_get_number_of_tests_failed();
+  unsigned run = CU_get_number_of_tests_run();
+  CU_cleanup_registry();
+  return (failed == 0 && run > 0) ? 0 : 1;
+}
