@@ -20,7 +20,7 @@ int tu_close(double a, double b, double rtol, double atol, const char *label);
 /* Path of a file under the source tree's data/ folder (static buffer). */
 const char *tu_data_path(const char *name);
 
-/* Fresh empty temporary folder (static buffer), removed by tu_cleanup_tmp. */
+/* Fresh empty temporary folder (static buffer); the caller removes it. */
 const char *tu_tmpdir(void);
 
 /* Registers one suite of NULL-terminated tests, runs it verbosely, returns the

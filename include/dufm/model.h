@@ -47,12 +47,41 @@ typedef struct {
 dufm_status dufm_eval(dufm_loss *out, dufm_config *grad, const dufm_config *c, const dufm_params *p,
                       dufm_form form, dufm_err *err);
 
+/* A reusable evaluation workspace: every intermediate of the forward and
+ * backward pass for one shape (L, d[0..L], cols), so that repeated evaluations
+ * (the optimizer's inner loop) allocate nothing. Not thread safe: one workspace
+ * per thread. */
+typedef struct dufm_eval_ws dufm_eval_ws;
+
+/* Allocates a workspace for configurations shaped like c (only the shape is
+ * read). *out is NULL on failure. Free with dufm_eval_ws_free (NULL is a no-op). */
+dufm_status dufm_eval_ws_alloc(dufm_eval_ws **out, const dufm_config *c, dufm_err *err);
+void dufm_eval_ws_free(dufm_eval_ws *ws);
+
+/* dufm_eval with a caller's workspace (which must match c's shape, else
+ * DUFM_EINVAL). grad must not be c itself. Cost: L dgemm calls for the loss,
+ * 3L with the gradient; no allocation. Bitwise reproducible run to run. Returns
+ * DUFM_ENUMERIC (out still filled) when the loss is not finite. */
+dufm_status dufm_eval_with(dufm_loss *out, dufm_config *grad, const dufm_config *c,
+                           const dufm_params *p, dufm_form form, dufm_eval_ws *ws, dufm_err *err);
+
+/* Forward quantities of the configuration last evaluated with ws (owned by ws,
+ * valid until its next use): pre-activations P_l = W_{l-1} H_{l-1} and
+ * activations H_l = relu(P_l) for l = 2..L (d[l-1] x cols), and the output O
+ * (K x cols). Out-of-range l gives NULL (H_1 is the configuration's own). */
+const dufm_mat *dufm_eval_ws_preact(const dufm_eval_ws *ws, int l);
+const dufm_mat *dufm_eval_ws_hidden(const dufm_eval_ws *ws, int l);
+const dufm_mat *dufm_eval_ws_output(const dufm_eval_ws *ws);
+
 /* Output O = W_L H_L into out (K x cols, allocated here). */
 dufm_status dufm_forward_output(dufm_mat *out, const dufm_config *c, dufm_err *err);
 
 /* The rescale-optimal loss of c (theory section 2): the minimum of the loss over
  * all positive rescalings of H1 and every W_l. Writes also the optimal total
- * output scale t (relative to c) when t_out is non-NULL. */
+ * output scale t (relative to c) when t_out is non-NULL. (Derivation:
+ * proofs/rescale.md.) It is an infimum: t = 0 (the zero solution) is a limit of
+ * rescalings, and when some a_i = 0 the penalty's infimum 0 is not attained. The
+ * result never exceeds the loss of c itself (t = 1 is a candidate). */
 dufm_status dufm_rescaled_loss(double *out, double *t_out, const dufm_config *c,
                                const dufm_params *p, dufm_form form, dufm_err *err);
 

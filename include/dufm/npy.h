@@ -10,21 +10,35 @@
  * order, format version 1, 2 or 3, into a row-major double matrix. Rejects
  * other dtypes, other dimensions, empty arrays, truncated data, headers that
  * disagree with the file size, and NaN or Inf entries (DUFM_EFORMAT, message
- * names the file and the rule). */
+ * names the file and the rule; for NaN/Inf the first bad (row, column) in
+ * row-major order). DUFM_EIO when the file cannot be opened or read or is not a
+ * regular file. Every message is one line starting with "path: ". On failure
+ * out is empty; out needs no initialization. */
 dufm_status dufm_npy_read(dufm_mat *out, const char *path, dufm_err *err);
 
-/* Writes m as float64 little-endian C order (version 1) atomically: a temporary
- * file in the same folder, then rename. */
+/* Writes m as float64 little-endian C order (version 1, the same bytes as
+ * numpy.save) atomically: a temporary file in the same folder (path.tmpXXXXXX,
+ * mode 0666 minus the umask), fsync, then rename; on failure the temporary is
+ * removed and an existing file at path is untouched. DUFM_EINVAL for an empty
+ * matrix or a non-finite entry (the reader would reject the file), DUFM_EIO
+ * for any file system failure. */
 dufm_status dufm_npy_write(const char *path, const dufm_mat *m, dufm_err *err);
 
 /* Loads a configuration folder: H1.npy, W1.npy, ..., WL.npy (L = number of
  * consecutive W files). K = rows of WL; shapes must chain (W1 cols = H1 rows, ...);
  * the columns of H1 must be a positive multiple of K, n = cols / K is written to
- * *n_out. */
+ * *n_out (may be NULL). Rejected with DUFM_EFORMAT, naming the file and the
+ * shapes: no W1.npy, a later W file after a missing one (W4.npy without
+ * W3.npy), shapes that do not chain, K < 2, columns not a multiple of K; file
+ * errors as dufm_npy_read (a missing H1.npy is DUFM_EIO). On failure out is
+ * zeroed (dufm_config_clear is safe but not needed). */
 dufm_status dufm_config_load(dufm_config *out, int *n_out, const char *dir, dufm_err *err);
 
-/* Writes a configuration folder; creates dir if missing. Files are written to
- * temporaries and renamed, stale W files beyond L are removed last. */
+/* Writes a configuration folder; creates dir if missing (not its parents).
+ * Files are written to temporaries and renamed, stale W files beyond L are
+ * removed last, in increasing order (an interrupted save leaves a hole that
+ * dufm_config_load refuses). DUFM_EINVAL when c is inconsistent, DUFM_EIO on a
+ * file system failure (the message names the folder or file). */
 dufm_status dufm_config_save(const char *dir, const dufm_config *c, dufm_err *err);
 
 #endif

@@ -1,1 +1,90 @@
-int main(void) { return 0; }
+/* dufm: command-line front end of libdufm. */
+#include <stdio.h>
+#include <string.h>
+
+#include "args.h"
+#include "commands.h"
+
+typedef struct {
+  const char *name;
+  int (*run)(int argc, char **argv, int first);
+  const char *summary;
+  const char *usage;
+} command;
+
+#define COMMON_FLAGS                                                                               \
+  "  --L N            depth (default 4)\n"                                                         \
+  "  --K N            classes (default 10)\n"                                                      \
+  "  --n N            samples per class (default 1)\n"                                             \
+  "  --lambda X       every regularization strength (default 0.004; exact decimal or P/Q)\n"       \
+  "  --lambda-h X     lambda_H of the free features\n"                                             \
+  "  --lambda-w X     lambda_1..lambda_L: one value or exactly L comma-separated values\n"         \
+  "  --json           one JSON object on stdout instead of a table\n"
+
+static const command commands[] = {
+    {"dnc", cmd_dnc, "closed-form loss of deep neural collapse, with a rigorous enclosure",
+     "usage: dufm dnc [flags]\n" COMMON_FLAGS},
+    {"compare", cmd_compare,
+     "every candidate structure against DNC: losses, ranks and an exact verdict",
+     "usage: dufm compare [flags]\n" COMMON_FLAGS
+     "  --max-r R        largest K_r in the clique and graph menus (default: all that fit)\n"
+     "  --no-blocks      skip the block-composition DP\n"
+     "  --no-cliques     skip clique-neuron constructions\n"},
+    {"structure", cmd_structure, "one structure in closed form (loss, Q^(L+1), ranks, vs DNC)",
+     "usage: dufm structure --structure SPEC [flags]\n"
+     "SPEC: dnc | dnc:M | srg:R | graph:U-V,... | clique:R:k1,k2 | clique:R:k1@w1,... | A+B+...\n"
+     "K comes from SPEC (a given --K must agree).\n" COMMON_FLAGS},
+    {"export", cmd_export, "write a structure's explicit rescale-optimal configuration as .npy",
+     "usage: dufm export --structure SPEC --out DIR [flags]\n"
+     "  --form samples|means  n columns per class (default) or class means only\n"
+     "  --unscaled       the construction before the optimal rescaling\n" COMMON_FLAGS},
+    {"table", cmd_table, "grids of comparisons over L, K (or r) and lambda",
+     "usage: dufm table [--L LIST] [--K LIST | --r LIST] [--lambda LIST] [flags]\n"
+     "LIST: 3,4,5 or 2..8 or mixtures; --r R gives K = R(R-1)/2 (the paper's figure 3)\n"
+     "  --format table|csv|md|json   output format (default table)\n"
+     "  --max-r R, --no-blocks       as for compare\n" COMMON_FLAGS},
+    {"eval", cmd_eval, "loss, fit, reg and rescale-optimal loss of a configuration folder",
+     "usage: dufm eval DIR [flags]\n"
+     "DIR holds H1.npy, W1.npy, ..., WL.npy; L, K and n come from the shapes\n"
+     "(--L/--K/--n, if given, must agree).\n" COMMON_FLAGS},
+};
+#define N_COMMANDS (sizeof commands / sizeof commands[0])
+
+static void print_overview(FILE *out) {
+  fputs("usage: dufm [COMMAND] [flags]\n"
+        "Deep unconstrained features model: exact losses of candidate optima.\n"
+        "Without a command, runs 'dnc' at the paper's headline setting "
+        "(L = 4, K = 10, n = 1, lambda = 0.004).\n\ncommands:\n",
+        out);
+  for (size_t i = 0; i < N_COMMANDS; i++)
+    fprintf(out, "  %-10s %s\n", commands[i].name, commands[i].summary);
+  fputs("  help CMD   flags of one command\n", out);
+}
+
+int main(int argc, char **argv) {
+  if (argc < 2)
+    return cmd_dnc(argc, argv, 1);
+  const char *name = argv[1];
+  if (strcmp(name, "help") == 0 || strcmp(name, "--help") == 0 || strcmp(name, "-h") == 0) {
+    if (argc > 2) {
+      for (size_t i = 0; i < N_COMMANDS; i++)
+        if (strcmp(argv[2], commands[i].name) == 0) {
+          fputs(commands[i].usage, stdout);
+          return CLI_EXIT_OK;
+        }
+      return cli_fail("help: unknown command '%s'", argv[2]);
+    }
+    print_overview(stdout);
+    return CLI_EXIT_OK;
+  }
+  if (strcmp(name, "--version") == 0) {
+    puts("dufm 0.1.0");
+    return CLI_EXIT_OK;
+  }
+  if (strncmp(name, "--", 2) == 0)
+    return cmd_dnc(argc, argv, 1);
+  for (size_t i = 0; i < N_COMMANDS; i++)
+    if (strcmp(name, commands[i].name) == 0)
+      return commands[i].run(argc, argv, 2);
+  return cli_fail("'%s' is not a dufm command (see 'dufm help')", name);
+}

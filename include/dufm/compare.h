@@ -1,0 +1,66 @@
+/* dufm/compare.h: is DNC optimal at given (L, K, lambdas, n)? Enumerates the
+ * candidate structures of dufm/structure.h for K classes, evaluates each in
+ * closed form and compares it with DNC exactly (theory sections 2-7). */
+#ifndef DUFM_COMPARE_H
+#define DUFM_COMPARE_H
+
+#include "dufm/bounds.h"
+#include "dufm/error.h"
+#include "dufm/gl.h"
+#include "dufm/params.h"
+#include "dufm/structure.h"
+
+typedef struct {
+  dufm_structure *structure; /* owned */
+  dufm_structure_eval eval;  /* closed-form evaluation (applicable = 0: not applicable) */
+  double ratio_to_dnc;       /* loss / DNC loss */
+  dufm_cmp vs_dnc;           /* exact (or rigorous) comparison with DNC */
+  dufm_ridge ridge;          /* ridge relaxation of the last layer */
+  int has_ridge;
+  const char *origin;        /* "dnc", "paper", "clique", "graph family", "blocks (DP)" */
+} dufm_candidate;
+
+typedef enum {
+  DUFM_VERDICT_DNC_NOT_OPTIMAL,        /* some candidate is exactly below DNC */
+  DUFM_VERDICT_DNC_BEST_AMONG_CANDIDATES,
+  DUFM_VERDICT_ZERO_SOLUTION           /* every candidate sits at the zero solution, 1/2 */
+} dufm_verdict;
+
+typedef struct {
+  int max_r;       /* largest K_r used for clique and graph-family menus (0: automatic) */
+  int blocks;      /* run the block-composition DP (default 1) */
+  int cliques;     /* include optimized clique constructions (default 1) */
+} dufm_compare_opts;
+
+typedef struct {
+  int ncand;
+  dufm_candidate *cand; /* sorted by loss; cand[dnc_index] is DNC */
+  int dnc_index;
+  int best_index;       /* lowest loss (exactly, among decided comparisons) */
+  dufm_gl lower_bound;  /* g_L(K^(2/(L+1)) c_1): no configuration is below it */
+  dufm_verdict verdict;
+  int undecided;        /* number of comparisons with DNC that stayed undecided */
+} dufm_comparison;
+
+void dufm_compare_opts_default(dufm_compare_opts *o);
+
+/* Builds and evaluates the menu for p (out uninitialized; clear it afterwards
+ * whatever the status). Candidates: DNC; when K = r(r-1)/2 the paper's srg:r
+ * and optimized clique constructions; edge constructions on complete graphs
+ * minus a matching or plus pendant edges with K edges; the best block
+ * composition from a DP over class counts. */
+dufm_status dufm_compare(dufm_comparison *out, const dufm_params *p, const dufm_compare_opts *o,
+                         dufm_err *err);
+
+void dufm_comparison_clear(dufm_comparison *c);
+
+const char *dufm_verdict_name(dufm_verdict v);
+const char *dufm_cmp_name(dufm_cmp c);
+
+/* Ridge relaxation of one evaluated structure at p (compositions: sum over
+ * blocks, each block a K_b-class problem with lambdas scaled by K / K_b). */
+dufm_status dufm_structure_ridge(dufm_ridge *out, const dufm_structure *s,
+                                 const dufm_structure_eval *e, const dufm_params *p,
+                                 dufm_err *err);
+
+#endif

@@ -1,0 +1,57 @@
+/* Command-line parsing shared by every subcommand. Every failure is one line
+ * naming the flag and the rule, then exit status 2 (cli_fail). */
+#ifndef DUFM_CLI_ARGS_H
+#define DUFM_CLI_ARGS_H
+
+#include "dufm/error.h"
+#include "dufm/params.h"
+
+#define CLI_EXIT_OK 0
+#define CLI_EXIT_CHECK_FAILED 1
+#define CLI_EXIT_USAGE 2
+
+typedef enum { OPT_VALUE, OPT_SWITCH } cli_opt_kind;
+
+/* One flag a subcommand accepts; value receives the text (or "1" for a switch). */
+typedef struct {
+  const char *name; /* without the leading "--" */
+  cli_opt_kind kind;
+  const char **value;
+} cli_opt;
+
+/* Flags common to most subcommands (theory section 1 parameters). */
+typedef struct {
+  const char *L, *K, *n, *lambda, *lambda_h, *lambda_w;
+  const char *json;
+} cli_common;
+
+/* Parses argv[first..argc-1] against opts (NULL-terminated by name) and collects
+ * at most max_pos positional arguments into pos. Returns the number of
+ * positionals, or -1 after printing the error. Accepts "--flag value" and
+ * "--flag=value"; a flag given twice is an error. */
+int cli_parse(int argc, char **argv, int first, const char *cmd, const cli_opt *opts,
+              const char **pos, int max_pos);
+
+/* Strict integer in [lo, hi]; prints "dufm: --flag: ..." and returns -1 on error. */
+int cli_int(long *out, const char *text, const char *flag, long lo, long hi);
+
+/* Builds params from the common flags (defaults: L = 4, K = 10, n = 1,
+ * lambda = 0.004). Returns 0 or -1 after printing the error. */
+int cli_params(dufm_params *p, const cli_common *c);
+
+/* Prints "dufm: <msg>" to stderr and returns CLI_EXIT_USAGE. */
+int cli_fail(const char *fmt, ...)
+#if defined(__GNUC__)
+    __attribute__((format(printf, 1, 2)))
+#endif
+    ;
+
+/* Reports a library error: exit 2 for input errors, 1 otherwise (numerical). */
+int cli_fail_err(const dufm_err *err, const char *context);
+
+#define CLI_COMMON_OPTS(c)                                                                        \
+  {"L", OPT_VALUE, &(c).L}, {"K", OPT_VALUE, &(c).K}, {"n", OPT_VALUE, &(c).n},                  \
+      {"lambda", OPT_VALUE, &(c).lambda}, {"lambda-h", OPT_VALUE, &(c).lambda_h},                \
+      {"lambda-w", OPT_VALUE, &(c).lambda_w}, {"json", OPT_SWITCH, &(c).json}
+
+#endif

@@ -1,0 +1,218 @@
+/* dufm structure --structure SPEC: one structure in closed form;
+ * dufm export --structure SPEC --out DIR: its explicit rescale-optimal configuration. */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "args.h"
+#include "commands.h"
+#include "dufm/compare.h"
+#include "dufm/npy.h"
+#include "report.h"
+
+/* Parses the spec and builds params whose K is the structure's (a given --K must
+ * agree; a bare dnc takes --K or the default). */
+static int load_structure(dufm_structure **s, dufm_params *p, cli_common *c, const char *spec) {
+  dufm_err err;
+  if (spec == NULL)
+    return cli_fail("--structure: missing (e.g. --structure srg:5)"), -1;
+  if (dufm_structure_parse(s, spec, &err) != DUFM_OK)
+    return cli_fail("--structure: '%s': %s", spec, err.msg), -1;
+  int K = dufm_structure_K(*s);
+  char Ks[24];
+  if (K > 0) {
+    long given;
+    if (c->K != NULL && cli_int(&given, c->K, "K", 2, DUFM_MAX_K) != 0)
+      goto fail;
+    if (c->K != NULL && given != K) {
+      cli_fail("--K: %ld, but --structure %s has K = %d classes", given, spec, K);
+      goto fail;
+    }
+    if (K < 2) {
+      cli_fail("--structure: '%s' has K = %d; a problem needs K >= 2", spec, K);
+      goto fail;
+    }
+    snprintf(Ks, sizeof Ks, "%d", K);
+    c->K = Ks;
+  }
+  if (cli_params(p, c) != 0)
+    goto fail;
+  return 0;
+fail:
+  dufm_structure_free(*s);
+  *s = NULL;
+  return -1;
+}
+
+static void print_text(const dufm_params *p, const dufm_candidate *c, const mpq_t qpow) {
+  const dufm_structure_eval *e = &c->eval;
+  printf("Structure %s (closed form)\n  ", dufm_structure_name(c->structure));
+  report_params_text(stdout, p);
+  printf("  %-13s %.17g in [%.17g, %.17g]\n", "loss", e->loss, e->lower, e->upper);
+  printf("  %-13s %.17g (%s DNC)\n", "ratio to DNC", c->ratio_to_dnc, dufm_cmp_name(c->vs_dnc));
+  printf("  %-13s %s\n", "regime", report_regime_name(e->regime));
+  if (e->nblocks == 0) {
+    printf("  %-13s ", "Q^(L+1)");
+    report_q_text(stdout, qpow);
+    printf("\n");
+  }
+  if (c->has_ridge)
+    printf("  %-13s %.17g\n", "ridge relaxed", c->ridge.value);
+  char ranks[256];
+  report_ranks_text(ranks, sizeof ranks, e);
+  printf("  %-13s %s (H_1..H_L | P_2..P_L), output %d\n", "ranks", ranks, e->rank_out);
+}
+
+int cmd_structure(int argc, char **argv, int first) {
+  cli_common c = {0};
+  const char *spec = NULL;
+  cli_opt opts[] = {CLI_COMMON_OPTS(c), {"structure", OPT_VALUE, &spec}, {NULL, OPT_SWITCH, NULL}};
+  if (cli_parse(argc, argv, first, "structure", opts, NULL, 0) < 0)
+    return CLI_EXIT_USAGE;
+  dufm_structure *s = NULL, *dnc = NULL;
+  dufm_params p;
+  if (load_structure(&s, &p, &c, spec) != 0)
+    return CLI_EXIT_USAGE;
+  dufm_err err;
+  dufm_candidate cand = {.structure = s, .origin = "user"};
+  dufm_structure_eval dnc_eval = {0};
+  int rc = CLI_EXIT_OK;
+  dufm_status st = dufm_structure_evaluate(&cand.eval, s, &p, &err);
+  if (st == DUFM_ENOTAPPLICABLE) {
+    rc = cli_fail("--structure: %s is not applicable: %s", spec, err.msg);
+    goto cleanup;
+  }
+  if (st != DUFM_OK || (st = dufm_structure_dnc(&dnc, 0, &err)) != DUFM_OK ||
+      (st = dufm_structure_evaluate(&dnc_eval, dnc, &p, &err)) != DUFM_OK) {
+    rc = cli_fail_err(&err, "--structure");
+    goto cleanup;
+  }
+  cand.vs_dnc = dufm_structure_compare(&cand.eval, &dnc_eval);
+  cand.ratio_to_dnc = cand.eval.loss / dnc_eval.loss;
+  cand.has_ridge = dufm_structure_ridge(&cand.ridge, s, &cand.eval, &p, NULL) == DUFM_OK;
+  if (c.json) {
+    json_writer w;
+    json_init(&w, stdout);
+    json_begin_object(&w);
+    report_params_json(&w, &p);
+    report_candidate_json(&w, &cand);
+    json_kv_double(&w, "dnc_loss", dnc_eval.loss);
+    if (cand.eval.nblocks == 0) {
+      json_kv_rational(&w, "Q_pow_exact", cand.eval.q_pow);
+      json_kv_rational(&w, "dnc_Q_pow_exact", dnc_eval.q_pow);
+    } else {
+      json_key(&w, "Q_pow_exact");
+      json_null(&w);
+    }
+    json_kv_double(&w, "t", cand.eval.t);
+    json_end_object(&w);
+    json_finish(&w);
+  } else {
+    print_text(&p, &cand, cand.eval.q_pow);
+  }
+cleanup:
+  dufm_structure_eval_clear(&cand.eval);
+  dufm_structure_eval_clear(&dnc_eval);
+  dufm_structure_free(dnc);
+  dufm_structure_free(s);
+  dufm_params_clear(&p);
+  return rc;
+}
+
+/* Writes into a fresh sibling folder and renames it into place, so a failure
+ * never leaves a half-written DIR. An existing DIR is updated file by file. */
+static dufm_status save_atomically(const char *dir, const dufm_config *cfg, dufm_err *err) {
+  struct stat sb;
+  if (stat(dir, &sb) == 0)
+    return dufm_config_save(dir, cfg, err);
+  size_t len = strlen(dir) + 16;
+  char *tmp = malloc(len);
+  if (tmp == NULL)
+    return dufm_err_set(err, DUFM_ENOMEM, "out of memory");
+  snprintf(tmp, len, "%s.tmp-XXXXXX", dir);
+  dufm_status st = DUFM_OK;
+  if (mkdtemp(tmp) == NULL) {
+    st = dufm_err_set(err, DUFM_EIO, "%s: cannot create a folder next to it: %s", dir,
+                      strerror(errno));
+  } else {
+    st = dufm_config_save(tmp, cfg, err);
+    if (st == DUFM_OK && rename(tmp, dir) != 0)
+      st = dufm_err_set(err, DUFM_EIO, "%s: cannot rename the finished folder into place: %s",
+                        dir, strerror(errno));
+    if (st != DUFM_OK) {
+      /* Remove whatever the temporary holds (only our own .npy files). */
+      for (int l = 0; l <= cfg->L; l++) {
+        char path[4096];
+        if (l == 0)
+          snprintf(path, sizeof path, "%s/H1.npy", tmp);
+        else
+          snprintf(path, sizeof path, "%s/W%d.npy", tmp, l);
+        unlink(path);
+      }
+      rmdir(tmp);
+    }
+  }
+  free(tmp);
+  return st;
+}
+
+int cmd_export(int argc, char **argv, int first) {
+  cli_common c = {0};
+  const char *spec = NULL, *out = NULL, *form_text = NULL, *unscaled = NULL;
+  cli_opt opts[] = {CLI_COMMON_OPTS(c),
+                    {"structure", OPT_VALUE, &spec},
+                    {"out", OPT_VALUE, &out},
+                    {"form", OPT_VALUE, &form_text},
+                    {"unscaled", OPT_SWITCH, &unscaled},
+                    {NULL, OPT_SWITCH, NULL}};
+  if (cli_parse(argc, argv, first, "export", opts, NULL, 0) < 0)
+    return CLI_EXIT_USAGE;
+  if (out == NULL || *out == '\0')
+    return cli_fail("--out: missing (the folder to write H1.npy, W1.npy, ... into)");
+  dufm_form form = DUFM_FORM_SAMPLES;
+  if (form_text != NULL && strcmp(form_text, "means") == 0)
+    form = DUFM_FORM_CLASS_MEANS;
+  else if (form_text != NULL && strcmp(form_text, "samples") != 0)
+    return cli_fail("--form: '%s' must be 'samples' (n columns per class) or 'means'", form_text);
+  dufm_structure *s = NULL;
+  dufm_params p;
+  if (load_structure(&s, &p, &c, spec) != 0)
+    return CLI_EXIT_USAGE;
+  dufm_config cfg = {0};
+  dufm_err err;
+  int rc = CLI_EXIT_OK;
+  dufm_status st = unscaled ? dufm_structure_build(&cfg, s, &p, form, &err)
+                            : dufm_structure_materialize(&cfg, s, &p, form, &err);
+  if (st != DUFM_OK) {
+    rc = cli_fail("--structure: %s: %s", spec, err.msg);
+  } else if (save_atomically(out, &cfg, &err) != DUFM_OK) {
+    rc = cli_fail("--out: %s", err.msg);
+  } else if (c.json) {
+    json_writer w;
+    json_init(&w, stdout);
+    json_begin_object(&w);
+    json_kv_string(&w, "structure", dufm_structure_name(s));
+    report_params_json(&w, &p);
+    json_kv_string(&w, "out", out);
+    json_kv_string(&w, "form", form == DUFM_FORM_SAMPLES ? "samples" : "means");
+    json_kv_bool(&w, "rescaled", unscaled == NULL);
+    json_key(&w, "widths");
+    json_begin_array(&w);
+    for (int l = 0; l <= cfg.L; l++)
+      json_int(&w, cfg.d[l]);
+    json_end_array(&w);
+    json_kv_int(&w, "columns", cfg.cols);
+    json_end_object(&w);
+    json_finish(&w);
+  } else {
+    printf("wrote %s (%s, %d layers, %d columns) to %s\n", dufm_structure_name(s),
+           unscaled ? "unscaled" : "rescale-optimal", cfg.L, cfg.cols, out);
+  }
+  dufm_config_clear(&cfg);
+  dufm_structure_free(s);
+  dufm_params_clear(&p);
+  return rc;
+}

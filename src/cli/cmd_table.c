@@ -1,0 +1,278 @@
+/* dufm table: a grid of comparisons, one row per (L, K, lambda), as a table,
+ * CSV, Markdown or JSON. */
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "args.h"
+#include "commands.h"
+#include "dufm/compare.h"
+#include "report.h"
+
+#define MAX_LIST 100000
+
+/* Parses "3..20", "3,4,5" or mixtures ("2..4,8") of integers in [lo, hi]. */
+static int parse_int_list(long **out, int *count, const char *text, const char *flag, long lo,
+                          long hi) {
+  long *v = NULL;
+  int n = 0, cap = 0;
+  char *copy = strdup(text);
+  if (copy == NULL)
+    return cli_fail("out of memory"), -1;
+  int rc = 0;
+  for (char *save = NULL, *item = strtok_r(copy, ",", &save); item != NULL && rc == 0;
+       item = strtok_r(NULL, ",", &save)) {
+    long a, b;
+    char *dots = strstr(item, "..");
+    if (dots != NULL) {
+      *dots = '\0';
+      if (cli_int(&a, item, flag, lo, hi) != 0 || cli_int(&b, dots + 2, flag, lo, hi) != 0) {
+        rc = -1;
+        break;
+      }
+    } else if (cli_int(&a, item, flag, lo, hi) != 0) {
+      rc = -1;
+      break;
+    } else {
+      b = a;
+    }
+    if (b < a || n + (b - a + 1) > MAX_LIST) {
+      rc = -1;
+      cli_fail("--%s: '%s' must be increasing ranges with at most %d values in all", flag, text,
+               MAX_LIST);
+      break;
+    }
+    for (long x = a; x <= b; x++) {
+      if (n == cap) {
+        cap = cap ? 2 * cap : 16;
+        long *nv = realloc(v, (size_t)cap * sizeof *nv);
+        if (nv == NULL) {
+          rc = -1;
+          cli_fail("out of memory");
+          break;
+        }
+        v = nv;
+      }
+      v[n++] = x;
+    }
+  }
+  if (rc == 0 && n == 0)
+    rc = -1, cli_fail("--%s: '%s' gives no values", flag, text);
+  free(copy);
+  if (rc != 0) {
+    free(v);
+    return -1;
+  }
+  *out = v;
+  *count = n;
+  return 0;
+}
+
+typedef enum { FMT_TABLE, FMT_CSV, FMT_MD, FMT_JSON } table_format;
+
+static const char *columns[] = {"L",         "K",         "r",          "n",         "lambda",
+                                "dnc_loss",  "dnc_regime", "srg_loss",  "srg_ratio", "srg_vs_dnc",
+                                "best",      "best_loss", "best_ratio", "lower_bound", "verdict"};
+#define N_COLUMNS (int)(sizeof columns / sizeof columns[0])
+
+typedef struct {
+  table_format fmt;
+  json_writer w;
+  int rows;
+} table_out;
+
+static void header(table_out *t) {
+  if (t->fmt == FMT_JSON) {
+    json_init(&t->w, stdout);
+    json_begin_object(&t->w);
+    json_key(&t->w, "columns");
+    json_begin_array(&t->w);
+    for (int i = 0; i < N_COLUMNS; i++)
+      json_string(&t->w, columns[i]);
+    json_end_array(&t->w);
+    json_key(&t->w, "rows");
+    json_begin_array(&t->w);
+    return;
+  }
+  const char *sep = t->fmt == FMT_CSV ? "," : t->fmt == FMT_MD ? " | " : " ";
+  if (t->fmt == FMT_MD)
+    printf("| ");
+  for (int i = 0; i < N_COLUMNS; i++)
+    printf(t->fmt == FMT_TABLE ? "%-12s%s" : "%s%s", columns[i],
+           i + 1 < N_COLUMNS ? sep : "");
+  printf(t->fmt == FMT_MD ? " |\n" : "\n");
+  if (t->fmt == FMT_MD) {
+    printf("|");
+    for (int i = 0; i < N_COLUMNS; i++)
+      printf("---|");
+    printf("\n");
+  }
+}
+
+/* Values of one row as strings (a fixed format so regenerated tables diff
+ * cleanly: 12 significant digits). */
+static void row(table_out *t, const dufm_params *p, int r, const char *lambda,
+                const dufm_comparison *cmp) {
+  const dufm_candidate *dnc = &cmp->cand[cmp->dnc_index];
+  const dufm_candidate *srg = NULL;
+  for (int i = 0; i < cmp->ncand; i++)
+    if (strcmp(cmp->cand[i].origin, "paper") == 0 && cmp->cand[i].eval.applicable)
+      srg = &cmp->cand[i];
+  const dufm_candidate *best = &cmp->cand[cmp->best_index];
+  char v[N_COLUMNS][96];
+  snprintf(v[0], 96, "%d", p->L);
+  snprintf(v[1], 96, "%d", p->K);
+  snprintf(v[2], 96, r > 0 ? "%d" : "", r);
+  snprintf(v[3], 96, "%d", p->n);
+  snprintf(v[4], 96, "%s", lambda);
+  snprintf(v[5], 96, "%.12g", dnc->eval.loss);
+  snprintf(v[6], 96, "%s", report_regime_name(dnc->eval.regime));
+  snprintf(v[7], 96, srg ? "%.12g" : "", srg ? srg->eval.loss : 0);
+  snprintf(v[8], 96, srg ? "%.12g" : "", srg ? srg->ratio_to_dnc : 0);
+  snprintf(v[9], 96, "%s", srg ? dufm_cmp_name(srg->vs_dnc) : "");
+  snprintf(v[10], 96, "%s", dufm_structure_name(best->structure));
+  snprintf(v[11], 96, "%.12g", best->eval.loss);
+  snprintf(v[12], 96, "%.12g", best->ratio_to_dnc);
+  snprintf(v[13], 96, "%.12g", cmp->lower_bound.lower);
+  snprintf(v[14], 96, "%s", dufm_verdict_name(cmp->verdict));
+  if (t->fmt == FMT_JSON) {
+    json_begin_object(&t->w);
+    for (int i = 0; i < N_COLUMNS; i++) {
+      json_key(&t->w, columns[i]);
+      char *end;
+      double x = strtod(v[i], &end);
+      if (v[i][0] == '\0')
+        json_null(&t->w);
+      else if (*end == '\0' && i != 4)
+        json_double(&t->w, x);
+      else
+        json_string(&t->w, v[i]);
+    }
+    json_end_object(&t->w);
+  } else {
+    const char *sep = t->fmt == FMT_CSV ? "," : t->fmt == FMT_MD ? " | " : " ";
+    if (t->fmt == FMT_MD)
+      printf("| ");
+    for (int i = 0; i < N_COLUMNS; i++)
+      printf(t->fmt == FMT_TABLE ? "%-12s%s" : "%s%s", v[i], i + 1 < N_COLUMNS ? sep : "");
+    printf(t->fmt == FMT_MD ? " |\n" : "\n");
+  }
+  t->rows++;
+}
+
+int cmd_table(int argc, char **argv, int first) {
+  cli_common c = {0};
+  const char *r_text = NULL, *format = NULL, *max_r = NULL, *no_blocks = NULL;
+  cli_opt opts[] = {CLI_COMMON_OPTS(c),
+                    {"r", OPT_VALUE, &r_text},
+                    {"format", OPT_VALUE, &format},
+                    {"max-r", OPT_VALUE, &max_r},
+                    {"no-blocks", OPT_SWITCH, &no_blocks},
+                    {NULL, OPT_SWITCH, NULL}};
+  if (cli_parse(argc, argv, first, "table", opts, NULL, 0) < 0)
+    return CLI_EXIT_USAGE;
+  table_out t = {.fmt = c.json ? FMT_JSON : FMT_TABLE};
+  if (format != NULL) {
+    if (c.json)
+      return cli_fail("--format: give either --format or --json");
+    if (strcmp(format, "table") == 0)
+      t.fmt = FMT_TABLE;
+    else if (strcmp(format, "csv") == 0)
+      t.fmt = FMT_CSV;
+    else if (strcmp(format, "md") == 0)
+      t.fmt = FMT_MD;
+    else if (strcmp(format, "json") == 0)
+      t.fmt = FMT_JSON;
+    else
+      return cli_fail("--format: '%s' must be table, csv, md or json", format);
+  }
+  if (r_text != NULL && c.K != NULL)
+    return cli_fail("--r: give either --r (K = r(r-1)/2) or --K, not both");
+  dufm_compare_opts o;
+  dufm_compare_opts_default(&o);
+  o.blocks = no_blocks == NULL;
+  long mr;
+  if (max_r != NULL) {
+    if (cli_int(&mr, max_r, "max-r", 3, 100000) != 0)
+      return CLI_EXIT_USAGE;
+    o.max_r = (int)mr;
+  }
+  long *Ls = NULL, *Ks = NULL;
+  int nL = 0, nK = 0, rc = CLI_EXIT_USAGE;
+  char **lambdas = NULL;
+  int nlam = 0;
+  if (parse_int_list(&Ls, &nL, c.L ? c.L : "4", "L", 1, DUFM_MAX_L) != 0)
+    goto cleanup;
+  if (r_text != NULL ? parse_int_list(&Ks, &nK, r_text, "r", 3, 4472)
+                     : parse_int_list(&Ks, &nK, c.K ? c.K : "10", "K", 2, DUFM_MAX_K))
+    goto cleanup;
+  /* --lambda may list several values: one row each. */
+  char *lam_copy = strdup(c.lambda ? c.lambda : "0.004");
+  if (lam_copy == NULL)
+    goto cleanup;
+  for (char *rest = lam_copy, *it; (it = strsep(&rest, ",")) != NULL;) {
+    char **nl = realloc(lambdas, (size_t)(nlam + 1) * sizeof *nl);
+    if (nl == NULL)
+      break;
+    lambdas = nl;
+    lambdas[nlam++] = it;
+  }
+  /* Validate every lambda before the first row is printed. */
+  for (int q = 0; q < nlam; q++) {
+    cli_common check = c;
+    char Lbuf[24];
+    snprintf(Lbuf, sizeof Lbuf, "%ld", Ls[0]);
+    check.L = Lbuf;
+    check.K = "2";
+    check.lambda = lambdas[q];
+    dufm_params p;
+    if (cli_params(&p, &check) != 0) {
+      free(lam_copy);
+      goto cleanup;
+    }
+    dufm_params_clear(&p);
+  }
+  long total = (long)nL * nK * (nlam > 0 ? nlam : 1);
+  header(&t);
+  rc = CLI_EXIT_OK;
+  for (int a = 0; a < nL && rc == CLI_EXIT_OK; a++)
+    for (int b = 0; b < nK && rc == CLI_EXIT_OK; b++)
+      for (int q = 0; q < nlam && rc == CLI_EXIT_OK; q++) {
+        char Lbuf[24], Kbuf[24];
+        int r = r_text ? (int)Ks[b] : 0;
+        long K = r_text ? Ks[b] * (Ks[b] - 1) / 2 : Ks[b];
+        snprintf(Lbuf, sizeof Lbuf, "%ld", Ls[a]);
+        snprintf(Kbuf, sizeof Kbuf, "%ld", K);
+        cli_common rowc = c;
+        rowc.L = Lbuf;
+        rowc.K = Kbuf;
+        rowc.lambda = lambdas[q];
+        dufm_params p;
+        if (cli_params(&p, &rowc) != 0) {
+          rc = CLI_EXIT_USAGE;
+          break;
+        }
+        dufm_comparison cmp;
+        dufm_err err;
+        if (dufm_compare(&cmp, &p, &o, &err) != DUFM_OK)
+          rc = cli_fail_err(&err, "table");
+        else
+          row(&t, &p, r, lambdas[q], &cmp);
+        dufm_comparison_clear(&cmp);
+        dufm_params_clear(&p);
+        if (total >= 100 && t.rows % (total / 10) == 0)
+          fprintf(stderr, "dufm table: %d of %ld rows\n", t.rows, total);
+      }
+  if (t.fmt == FMT_JSON) {
+    json_end_array(&t.w);
+    json_end_object(&t.w);
+    json_finish(&t.w);
+  }
+  free(lam_copy);
+cleanup:
+  free(lambdas);
+  free(Ls);
+  free(Ks);
+  return rc;
+}

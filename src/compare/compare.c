@@ -1,0 +1,132 @@
+/* dufm_compare: the menu, the exact comparison with DNC and the verdict. */
+#include <math.h>
+#include <stdlib.h>
+
+#include "compare_internal.h"
+#include "dufm/dnc.h"
+
+void dufm_compare_opts_default(dufm_compare_opts *o) {
+  o->max_r = 0;
+  o->blocks = 1;
+  o->cliques = 1;
+}
+
+const char *dufm_verdict_name(dufm_verdict v) {
+  switch (v) {
+  case DUFM_VERDICT_DNC_NOT_OPTIMAL:
+    return "dnc_not_optimal";
+  case DUFM_VERDICT_DNC_BEST_AMONG_CANDIDATES:
+    return "dnc_best_among_candidates";
+  case DUFM_VERDICT_ZERO_SOLUTION:
+    return "zero_solution";
+  }
+  return "unknown";
+}
+
+const char *dufm_cmp_name(dufm_cmp c) {
+  switch (c) {
+  case DUFM_CMP_BELOW:
+    return "below";
+  case DUFM_CMP_EQUAL:
+    return "equal";
+  case DUFM_CMP_ABOVE:
+    return "above";
+  case DUFM_CMP_UNDECIDED:
+    return "undecided";
+  }
+  return "unknown";
+}
+
+void dufm_comparison_clear(dufm_comparison *c) {
+  if (c == NULL)
+    return;
+  dufm_i_cand_list list = {c->cand, c->ncand, c->ncand, 0};
+  dufm_i_cand_list_clear(&list);
+  *c = (dufm_comparison){0};
+}
+
+/* Applicable candidates first, by loss; ties keep menu order (stable by index). */
+static int by_loss(const void *pa, const void *pb) {
+  const dufm_candidate *a = pa, *b = pb;
+  if (a->eval.applicable != b->eval.applicable)
+    return b->eval.applicable - a->eval.applicable;
+  if (a->eval.loss != b->eval.loss)
+    return a->eval.loss < b->eval.loss ? -1 : 1;
+  return 0;
+}
+
+static dufm_status build_menu(dufm_i_cand_list *list, const dufm_params *p,
+                              const dufm_compare_opts *o, dufm_err *err) {
+  dufm_structure *s = NULL;
+  dufm_status st = dufm_structure_dnc(&s, 0, err);
+  if (st == DUFM_OK)
+    st = dufm_i_cand_push(list, s, "dnc", p, err);
+  if (st == DUFM_OK && p->L >= 2)
+    st = dufm_i_menu_single(list, p->K, p, o, err);
+  if (st == DUFM_OK && o->blocks) {
+    dufm_structure *blocks = NULL;
+    st = dufm_i_best_composition(&blocks, p, o, err);
+    if (st == DUFM_OK && blocks != NULL)
+      st = dufm_i_cand_push(list, blocks, "blocks (DP)", p, err);
+  }
+  return st;
+}
+
+dufm_status dufm_compare(dufm_comparison *out, const dufm_params *p, const dufm_compare_opts *o,
+                         dufm_err *err) {
+  *out = (dufm_comparison){0};
+  dufm_compare_opts defaults;
+  if (o == NULL) {
+    dufm_compare_opts_default(&defaults);
+    o = &defaults;
+  }
+  dufm_i_cand_list list = {0};
+  dufm_status st = build_menu(&list, p, o, err);
+  mpq_t lb;
+  mpq_init(lb);
+  dufm_lower_bound_qpow(lb, p);
+  if (st == DUFM_OK)
+    st = dufm_gl_eval(&out->lower_bound, p->L, lb, err);
+  mpq_clear(lb);
+  out->cand = list.items;
+  out->ncand = list.count;
+  if (st != DUFM_OK)
+    return st;
+  /* DNC is pushed first; keep a pointer-free record through the sort. */
+  list.items[0].origin = "dnc";
+  for (int i = 0; i < list.count; i++) {
+    dufm_candidate *c = &list.items[i];
+    if (!c->eval.applicable) {
+      c->vs_dnc = DUFM_CMP_UNDECIDED;
+      c->ratio_to_dnc = NAN;
+      continue;
+    }
+    c->vs_dnc = i == 0 ? DUFM_CMP_EQUAL : dufm_structure_compare(&c->eval, &list.items[0].eval);
+    c->ratio_to_dnc = c->eval.loss / list.items[0].eval.loss;
+    if (i > 0 && c->vs_dnc == DUFM_CMP_UNDECIDED)
+      out->undecided++;
+  }
+  dufm_structure *dnc_structure = list.items[0].structure;
+  qsort(list.items, (size_t)list.count, sizeof *list.items, by_loss);
+  int any_below = 0, all_zero = 1;
+  out->best_index = 0;
+  for (int i = 0; i < list.count; i++) {
+    const dufm_candidate *c = &list.items[i];
+    if (c->structure == dnc_structure)
+      out->dnc_index = i;
+    if (!c->eval.applicable)
+      continue;
+    any_below |= c->vs_dnc == DUFM_CMP_BELOW;
+    all_zero &= c->eval.regime != DUFM_REGIME_NONZERO;
+  }
+  /* The first applicable candidate has the lowest loss; if DNC ties it exactly,
+   * name DNC. */
+  out->best_index = list.items[0].vs_dnc == DUFM_CMP_EQUAL ? out->dnc_index : 0;
+  if (any_below)
+    out->verdict = DUFM_VERDICT_DNC_NOT_OPTIMAL;
+  else if (all_zero)
+    out->verdict = DUFM_VERDICT_ZERO_SOLUTION;
+  else
+    out->verdict = DUFM_VERDICT_DNC_BEST_AMONG_CANDIDATES;
+  return DUFM_OK;
+}

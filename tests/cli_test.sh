@@ -1,0 +1,99 @@
+#!/usr/bin/env bash
+# CLI tests: bad input gives exactly one line on stderr naming the flag or file,
+# exit status 2 and nothing on stdout; good input gives valid JSON with the
+# documented fields. Usage: cli_test.sh PATH/TO/dufm SOURCE_ROOT
+set -u
+DUFM="$1"
+ROOT="$2"
+PY=/usr/bin/python3
+TMP="$(mktemp -d)"
+trap 'rm -rf "$TMP"' EXIT
+pass=0
+fail=0
+
+ok() { pass=$((pass + 1)); }
+bad() { fail=$((fail + 1)); echo "FAIL: $*"; }
+
+# expect_usage_error NEEDLE ARGS...: exit 2, one stderr line containing NEEDLE, empty stdout.
+expect_usage_error() {
+  local needle="$1"
+  shift
+  "$DUFM" "$@" >"$TMP/out" 2>"$TMP/err"
+  local rc=$?
+  local lines
+  lines=$(wc -l <"$TMP/err")
+  if [ "$rc" -ne 2 ]; then bad "dufm $*: exit $rc, wanted 2"; return; fi
+  if [ "$lines" -ne 1 ]; then bad "dufm $*: $lines stderr lines, wanted 1: $(cat "$TMP/err")"; return; fi
+  if [ -s "$TMP/out" ]; then bad "dufm $*: wrote to stdout"; return; fi
+  if ! grep -qF -- "$needle" "$TMP/err"; then bad "dufm $*: stderr lacks '$needle': $(cat "$TMP/err")"; return; fi
+  ok
+}
+
+# expect_json ARGS... : exit 0 and stdout parses as one JSON object; saved to $TMP/json.
+expect_json() {
+  "$DUFM" "$@" --json >"$TMP/json" 2>"$TMP/err"
+  local rc=$?
+  if [ "$rc" -ne 0 ]; then bad "dufm $* --json: exit $rc: $(cat "$TMP/err")"; return 1; fi
+  if ! $PY -c 'import json,sys; d=json.load(open(sys.argv[1])); assert isinstance(d, dict)' "$TMP/json" 2>/dev/null; then
+    bad "dufm $* --json: not one JSON object"; return 1
+  fi
+  ok
+}
+
+# json_check PYEXPR: evaluates PYEXPR with d = the last JSON object.
+json_check() {
+  if $PY -c "import json,sys; d=json.load(open(sys.argv[1])); sys.exit(0 if ($1) else 1)" "$TMP/json"; then ok; else bad "json check failed: $1 on $(head -c 600 "$TMP/json")"; fi
+}
+
+# ---- argument errors
+expect_usage_error "--L" dnc --L 0
+expect_usage_error "--L" dnc --L abc
+expect_usage_error "--L" dnc --L -3
+expect_usage_error "--L" dnc --L 99999999999999999999
+expect_usage_error "--K" dnc --K 1
+expect_usage_error "--n" dnc --n 0
+expect_usage_error "--lambda" dnc --lambda -0.1
+expect_usage_error "--lambda" dnc --lambda abc
+expect_usage_error "--lambda" dnc --lambda nan
+expect_usage_error "--lambda" dnc --lambda inf
+expect_usage_error "--lambda" dnc --lambda ""
+expect_usage_error "--lambda-h" dnc --lambda-h 1e
+expect_usage_error "--lambda-w" dnc --L 3 --lambda-w 0.1,0.2
+expect_usage_error "--lambda-w" dnc --L 3 --lambda-w 0.1,-0.2,0.3
+expect_usage_error "--lambda-w" dnc --L 3 --lambda-w 0.1,,0.3
+expect_usage_error "--bogus" dnc --bogus 3
+expect_usage_error "--L" dnc --L 3 --L 4
+expect_usage_error "--L" dnc --L
+expect_usage_error "--json" dnc --json=yes
+expect_usage_error "frobnicate" frobnicate
+expect_usage_error "-x" dnc -x
+expect_usage_error "extra" dnc extra
+expect_usage_error "eval" eval
+expect_usage_error "no-such-dir" eval "$TMP/no-such-dir"
+
+# ---- dnc at the headline setting: JSON fields and the enclosure
+expect_json dnc && json_check 'all(k in d for k in ("loss","t","Q","regime","loss_lower","loss_upper"))' &&
+  json_check 'd["loss_lower"] <= d["loss"] <= d["loss_upper"] and d["regime"] == "nonzero"' &&
+  json_check 'd["L"] == 4 and d["K"] == 10 and d["n"] == 1 and d["lambda_h"] == "1/250"'
+# Without arguments the main job runs at the same setting.
+"$DUFM" >"$TMP/noargs" 2>&1 && ok || bad "dufm without arguments failed"
+# Exact parsing: 0.004, 4e-3 and 1/250 are the same number.
+expect_json dnc --lambda 4e-3 && json_check 'd["lambda_w"] == ["1/250"]*4'
+expect_json dnc --lambda 1/250 && json_check 'd["Q_pow_exact"] == "1/97656250000"'
+# Zero regime for a large lambda.
+expect_json dnc --lambda 1 && json_check 'd["regime"] == "zero" and d["loss"] == 0.5 and d["t"] == 0'
+# Tiny and huge lambdas: finite numbers, no NaN.
+expect_json dnc --L 100 --lambda 1e-300 && json_check 'd["loss"] is not None and 0 <= d["loss_lower"] <= d["loss_upper"]'
+expect_json dnc --L 50 --lambda 1e300 && json_check 'd["loss"] == 0.5'
+# Per-layer lambdas.
+expect_json dnc --L 3 --lambda-h 0.01 --lambda-w 0.001,0.002,0.003 &&
+  json_check 'd["lambda_w"] == ["1/1000","1/500","3/1000"] and d["lambda_h"] == "1/100"'
+
+# ---- every other test script given on the command line (extra checks)
+for extra in "$ROOT"/tests/cli_*.extra.sh; do
+  [ -e "$extra" ] || continue
+  source "$extra"
+done
+
+echo "cli: $pass passed, $fail failed"
+[ "$fail" -eq 0 ]

@@ -1,0 +1,185 @@
+/* The ridge relaxation F(t) (theory section 7) against explicit ridge
+ * regression on explicit T, a dense scan of F, and its limit and error cases. */
+#include <gmp.h>
+#include <lapacke.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "clique_fixtures.h"
+#include "dufm/bounds.h"
+#include "dufm/clique.h"
+#include "testutil.h"
+
+static unsigned long long rng_state = 88172645463325252ULL;
+static double urand(void) { /* xorshift64, uniform in [0, 1) */
+  rng_state ^= rng_state << 13;
+  rng_state ^= rng_state >> 7;
+  rng_state ^= rng_state << 17;
+  return (double)(rng_state >> 11) * 0x1p-53;
+}
+
+static void set_params(dufm_params *p, int L, int K, int n, const char *lam) {
+  CU_ASSERT_FATAL(dufm_params_init(p, L, K, n, NULL) == DUFM_OK);
+  CU_ASSERT_FATAL(dufm_params_set_lambda(p, DUFM_LAMBDA_ALL, lam, NULL) == DUFM_OK);
+}
+
+/* F(t) of the ridge relaxation, evaluated directly (reference for the scan). */
+static double ridge_f(double t, int L, double lam, int K, int nj, const double *g, const int *m,
+                      double log_a) {
+  double f = 0.0;
+  for (int j = 0; j < nj; j++)
+    f += m[j] * lam / (2.0 * (t * t * g[j] + K * lam));
+  return f + (t > 0 ? 0.5 * L * exp(log_a / L + (2.0 / L) * log(t)) : 0.0);
+}
+
+/* Explicit ridge regression on explicit T (r = 5, sizes {2, 3}, L = 3): the
+ * closed-form F at the reported t is the loss of an explicit configuration,
+ * and nearby t are no better. */
+static double explicit_ridge_loss(double t, const double *T, int rows, int K, double lam,
+                                  double penalty_coef, int L) {
+  double *G = cf_gram(T, rows, K), *Wt = malloc((size_t)K * rows * sizeof *Wt), fit = 0.0, w2 = 0.0;
+  for (int i = 0; i < K * K; i++)
+    G[i] = t * t * G[i] + (i / K == i % K ? K * lam : 0.0);
+  for (int e = 0; e < K; e++)
+    for (int i = 0; i < rows; i++)
+      Wt[e * rows + i] = t * T[i * K + e]; /* right-hand side t T^T */
+  CU_ASSERT_FATAL(LAPACKE_dposv(LAPACK_ROW_MAJOR, 'U', K, rows, G, K, Wt, rows) == 0);
+  for (int e = 0; e < K; e++)
+    for (int f = 0; f < K; f++) {
+      double o = 0.0;
+      for (int i = 0; i < rows; i++)
+        o += Wt[e * rows + i] * t * T[i * K + f];
+      fit += (o - (e == f)) * (o - (e == f));
+    }
+  for (int i = 0; i < K * rows; i++)
+    w2 += Wt[i] * Wt[i];
+  free(G);
+  free(Wt);
+  return fit / (2.0 * K) + 0.5 * lam * w2 + 0.5 * L * penalty_coef * pow(t, 2.0 / L);
+}
+
+static void test_ridge_explicit(void) {
+  int r = 5, K = 10, L = 3, k[2] = {2, 3}, rows, wrows;
+  double rho[2] = {1.0, sqrt(0.5)}, lam = 0.005;
+  mpq_t z[2];
+  mpq_inits(z[0], z[1], NULL);
+  mpq_set_ui(z[0], 1, 1);
+  mpq_set_ui(z[1], 1, 2);
+  dufm_params p;
+  set_params(&p, L, K, 1, "0.005");
+  dufm_ridge rv;
+  CU_ASSERT_FATAL(dufm_ridge_clique(&rv, &p, r, 2, k, z, NULL) == DUFM_OK);
+  double *T = cf_build(r, 2, k, rho, 0, &rows), *W = cf_build(r, 2, k, rho, 1, &wrows);
+  double wf = 0.0;
+  for (int i = 0; i < wrows * r; i++)
+    wf += W[i] * W[i];
+  /* A = (n lam ||B||^2) (lam ||I_r||^2) (lam ||W_{L-1}||^2), ||B||^2 = 2K. */
+  double coef = pow((lam * 2 * K) * (lam * r) * (lam * wf), 1.0 / L);
+  TU_ASSERT_CLOSE(explicit_ridge_loss(rv.t, T, rows, K, lam, coef, L), rv.value, 1e-11, 0);
+  CU_ASSERT(rv.value < 0.5);
+  for (int s = -1; s <= 1; s += 2)
+    CU_ASSERT(explicit_ridge_loss(rv.t * (1 + s * 1e-3), T, rows, K, lam, coef, L) >= rv.value);
+  free(T);
+  free(W);
+  mpq_clears(z[0], z[1], NULL);
+  dufm_params_clear(&p);
+}
+
+/* Random inputs against a dense scan of u = ln t in [-150, 150] refined by
+ * golden section, and t = 0. */
+static void test_ridge_scan(void) {
+  for (int it = 0; it < tu_iterations(30); it++) {
+    int L = 1 + (int)(12 * urand()), K = 3 + (int)(50 * urand()), m[3];
+    m[0] = (int)(K * urand());
+    m[1] = (int)((K - m[0]) * urand());
+    m[2] = K - m[0] - m[1];
+    double g[3], lam = exp(-12 * urand()), log_a = -40 + 50 * urand();
+    for (int j = 0; j < 3; j++)
+      g[j] = urand() < 0.2 ? 0.0 : exp(24 * urand() - 12);
+    dufm_ridge rv;
+    CU_ASSERT_FATAL(dufm_ridge_eval(&rv, L, lam, K, 3, g, m, log_a, NULL) == DUFM_OK);
+    double best = 0.5, ub = 0.0, h = 0.002;
+    for (double u = -150; u <= 150; u += h) {
+      double f = ridge_f(exp(u), L, lam, K, 3, g, m, log_a);
+      if (f < best) {
+        best = f;
+        ub = u;
+      }
+    }
+    if (best < 0.5) {
+      double lo = ub - h, hi = ub + h, phi = 0.5 * (sqrt(5.0) - 1);
+      for (int i = 0; i < 80; i++) {
+        double x1 = hi - phi * (hi - lo), x2 = lo + phi * (hi - lo);
+        if (ridge_f(exp(x1), L, lam, K, 3, g, m, log_a) <
+            ridge_f(exp(x2), L, lam, K, 3, g, m, log_a))
+          hi = x2;
+        else
+          lo = x1;
+      }
+      best = fmin(best, ridge_f(exp(0.5 * (lo + hi)), L, lam, K, 3, g, m, log_a));
+    }
+    TU_ASSERT_CLOSE(rv.value, best, 1e-12, 1e-14);
+    TU_ASSERT_CLOSE(ridge_f(rv.t, L, lam, K, 3, g, m, log_a), rv.value, 1e-12, 1e-14);
+    CU_ASSERT(rv.err >= 0 && rv.err < 1e-12);
+  }
+}
+
+static void expect_ridge_error(int L, double lam, int K, int nj, double g0, int m0, double log_a) {
+  double g[2] = {g0, 1.0};
+  int m[2] = {m0, K - 2};
+  dufm_ridge rv;
+  dufm_err err;
+  dufm_err_clear(&err);
+  CU_ASSERT(dufm_ridge_eval(&rv, L, lam, K, nj, g, m, log_a, &err) == DUFM_EINVAL);
+  CU_ASSERT(strlen(err.msg) > 0 && strchr(err.msg, '\n') == NULL);
+}
+
+static void test_ridge_limits(void) {
+  double g[2] = {1.0, 0.0};
+  int m[2] = {3, 2};
+  dufm_ridge rv;
+  CU_ASSERT(dufm_ridge_eval(&rv, 3, 0.0, 5, 2, g, m, -2.0, NULL) == DUFM_OK);
+  CU_ASSERT(rv.value == 0.2 && rv.t == 0.0); /* only the null space is left */
+  CU_ASSERT(dufm_ridge_eval(&rv, 3, 0.1, 5, 2, g, m, -INFINITY, NULL) == DUFM_OK);
+  CU_ASSERT(rv.value == 0.2 && isinf(rv.t));
+  g[0] = 0.0;
+  CU_ASSERT(dufm_ridge_eval(&rv, 3, 0.1, 5, 2, g, m, 1.0, NULL) == DUFM_OK);
+  CU_ASSERT(rv.value == 0.5 && rv.t == 0.0);
+  g[0] = 1.0;
+  CU_ASSERT(dufm_ridge_eval(&rv, 3, 0.1, 5, 2, g, m, 300.0, NULL) == DUFM_OK);
+  CU_ASSERT(rv.value == 0.5 && rv.t == 0.0); /* huge A: the zero solution */
+  expect_ridge_error(0, 0.1, 5, 2, 1.0, 2, 0.0);
+  expect_ridge_error(3, -0.1, 5, 2, 1.0, 2, 0.0);
+  expect_ridge_error(3, NAN, 5, 2, 1.0, 2, 0.0);
+  expect_ridge_error(3, 0.1, 5, 2, -1.0, 2, 0.0);
+  expect_ridge_error(3, 0.1, 5, 2, INFINITY, 2, 0.0);
+  expect_ridge_error(3, 0.1, 5, 2, 1.0, 3, 0.0); /* multiplicities sum to 6 */
+  expect_ridge_error(3, 0.1, 5, 2, 1.0, -1, 0.0);
+  expect_ridge_error(3, 0.1, 5, 2, 1.0, 2, NAN);
+  expect_ridge_error(3, 0.1, 5, 2, 1.0, 2, INFINITY);
+  expect_ridge_error(3, 0.1, 5, 0, 1.0, 2, 0.0);
+  dufm_params p;
+  int k = 2;
+  mpq_t z;
+  mpq_init(z);
+  mpq_set_ui(z, 1, 1);
+  dufm_err err;
+  set_params(&p, 1, 10, 1, "0.01");
+  CU_ASSERT(dufm_ridge_clique(&rv, &p, 5, 1, &k, &z, &err) == DUFM_EINVAL);
+  CU_ASSERT(strstr(err.msg, "L >= 2") != NULL);
+  dufm_params_clear(&p);
+  set_params(&p, 3, 11, 1, "0.01");
+  CU_ASSERT(dufm_ridge_clique(&rv, &p, 5, 1, &k, &z, &err) == DUFM_EINVAL);
+  CU_ASSERT(strstr(err.msg, "K = 10") != NULL);
+  dufm_params_clear(&p);
+  mpq_clear(z);
+}
+
+int main(void) {
+  CU_TestInfo tests[] = {{"ridge against explicit regression", test_ridge_explicit},
+                         {"ridge against a dense scan", test_ridge_scan},
+                         {"ridge limits and errors", test_ridge_limits},
+                         CU_TEST_INFO_NULL};
+  return tu_run_suite("ridge", tests);
+}
