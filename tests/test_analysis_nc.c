@@ -134,8 +134,7 @@ static void test_invariance(void) {
     TU_ASSERT_CLOSE(b.layers[0].nc2, a.layers[0].nc2, 1e-12, 1e-15);
     TU_ASSERT_CLOSE(b.layers[0].nc3, a.layers[0].nc3, 1e-12, 1e-15);
     TU_ASSERT_CLOSE(b.layers[0].nc1, a.layers[0].nc1, 1e-10, 1e-15);
-    TU_ASSERT_CLOSE(b.layers[0].singular_values[2], 1e3 * a.layers[0].singular_values[2], 1e-12,
-                    0);
+    TU_ASSERT_CLOSE(b.layers[0].singular_values[2], 1e3 * a.layers[0].singular_values[2], 1e-12, 0);
     dufm_analysis_clear(&a);
     dufm_analysis_clear(&b);
     dufm_config_clear(&c);

@@ -177,6 +177,30 @@ static void test_nested(void) {
   }
 }
 
+/* Seeded random size sets: certified gap below 1e-9, never worse than the best
+ * single size of the set. */
+static void test_random_sets(void) {
+  gmp_randstate_t rs;
+  gmp_randinit_default(rs);
+  gmp_randseed_ui(rs, 20260601);
+  for (int it = 0; it < tu_iterations(60); it++) {
+    int r = 5 + (int)gmp_urandomm_ui(rs, 116), k[128], m = 0;
+    for (int i = 2; i <= r; i++)
+      if (gmp_urandomm_ui(rs, 8) == 0 || i == 2 + (it % (r - 3)))
+        k[m++] = i;
+    dufm_clique_opt out, single;
+    CU_ASSERT_FATAL(run(&out, NULL, r, m, k) == DUFM_OK);
+    double best_single = INFINITY;
+    for (int i = 0; i < m; i++)
+      if (k[i] <= r - 2 && run(&single, NULL, r, 1, &k[i]) == DUFM_OK)
+        best_single = fmin(best_single, single.product);
+    CU_ASSERT(out.lower_bound <= out.product);
+    CU_ASSERT((out.product - out.lower_bound) / out.product < 1e-9);
+    CU_ASSERT(out.product <= best_single * (1 + 1e-15));
+  }
+  gmp_randclear(rs);
+}
+
 static void test_errors(void) {
   int k56[] = {5, 6}, k3 = 3, k33[] = {3, 3}, k1 = 1;
   mpq_t z[2];
@@ -198,6 +222,7 @@ int main(void) {
                          {"certified gap", test_gap},
                          {"bound below brute-force grids", test_grid},
                          {"nested size sets", test_nested},
+                         {"random size sets", test_random_sets},
                          {"error paths", test_errors},
                          CU_TEST_INFO_NULL};
   return tu_run_suite("clique_opt", tests);

@@ -51,8 +51,8 @@ static void load_reference(void) {
       ref_rows = realloc(ref_rows, alloc * sizeof *ref_rows);
       CU_ASSERT_FATAL(ref_rows != NULL);
     }
-    ref_rows[ref_count++] = (ref_row){atoi(f[0]), strdup(f[1]), strdup(f[2]), strdup(f[3]),
-                                      strdup(f[4])};
+    ref_rows[ref_count++] =
+        (ref_row){atoi(f[0]), strdup(f[1]), strdup(f[2]), strdup(f[3]), strdup(f[4])};
   }
   free(line);
   fclose(fh);
@@ -107,7 +107,8 @@ static void test_reference_table(void) {
     dufm_gl r;
     dufm_err err;
     dufm_status st = dufm_gl_eval(&r, row->L, q, &err);
-    int ok = st == DUFM_OK && finite_result(&r) && strcmp(regime_name(r.regime), row->regime) == 0 &&
+    int ok = st == DUFM_OK && finite_result(&r) &&
+             strcmp(regime_name(r.regime), row->regime) == 0 &&
              tu_close(r.value, g_d, VALUE_RTOL, 0, "value") &&
              tu_close(r.t, t_ref, VALUE_RTOL, VALUE_RTOL, "t") &&
              encloses(r.lower, r.upper, g, REF_REL_MARGIN_EXP10);
@@ -119,8 +120,9 @@ static void test_reference_table(void) {
     max_t_err = fmax(max_t_err, fabs(r.t - t_ref));
     counts[r.regime]++;
     if (!ok && failures++ < 10)
-      fprintf(stderr, "\n  row %zu: L = %d q_pow = %.60s: status %s regime %s (ref %s) value %.17g "
-                      "[%.17g, %.17g] t %.17g; ref g %s t %s\n",
+      fprintf(stderr,
+              "\n  row %zu: L = %d q_pow = %.60s: status %s regime %s (ref %s) value %.17g "
+              "[%.17g, %.17g] t %.17g; ref g %s t %s\n",
               i, row->L, row->q_pow, dufm_status_name(st), regime_name(r.regime), row->regime,
               r.value, r.lower, r.upper, r.t, row->g, row->t);
     CU_ASSERT(ok);
@@ -160,8 +162,9 @@ static void test_l1_closed_form(void) {
     CU_ASSERT(encloses(r.lower, r.upper, g, 0));
     TU_ASSERT_CLOSE(r.value, dufm_q_get_d(g), TU_TOL1, 0);
     int cmp = mpq_cmp_ui(Q, 1, 1);
-    CU_ASSERT(r.regime == (cmp < 0 ? DUFM_REGIME_NONZERO : cmp == 0 ? DUFM_REGIME_TIE
-                                                                     : DUFM_REGIME_ZERO));
+    CU_ASSERT(r.regime == (cmp < 0    ? DUFM_REGIME_NONZERO
+                           : cmp == 0 ? DUFM_REGIME_TIE
+                                      : DUFM_REGIME_ZERO));
   }
   mpq_clears(Q, q_pow, g, NULL);
   gmp_randclear(rs);

@@ -52,11 +52,11 @@ typedef struct {
 
 /* Progress report, passed to the callback from the thread running the run. */
 typedef struct {
-  int run;         /* index into the seed list */
+  int run; /* index into the seed list */
   uint64_t seed;
   long iter, iters;
   double loss, grad_norm;
-  double seconds;  /* since the run started */
+  double seconds; /* since the run started */
 } dufm_optim_progress;
 
 typedef struct {
@@ -68,9 +68,9 @@ typedef struct {
   double diverge_factor; /* divergence when loss > factor * initial loss (default 1e6) */
   long log_every;        /* trace every log_every steps, plus the last (0: no trace) */
   /* Multi-seed driver only. */
-  double init_std;       /* Gaussian init N(0, init_std^2) when start is NULL (default 0.1) */
-  double perturb;        /* N(0, perturb^2) added to a given start (default 0) */
-  int threads;           /* workers, 0: online cores (default 0) */
+  double init_std; /* Gaussian init N(0, init_std^2) when start is NULL (default 0.1) */
+  double perturb;  /* N(0, perturb^2) added to a given start (default 0) */
+  int threads;     /* workers, 0: online cores (default 0) */
   /* Called every 10% of iters of every run, from the worker thread (must be
    * thread safe); NULL for none. */
   void (*progress)(void *ctx, const dufm_optim_progress *pr);
@@ -94,7 +94,7 @@ typedef struct {
 } dufm_rng;
 
 void dufm_rng_seed(dufm_rng *r, uint64_t seed);
-uint64_t dufm_rng_next(dufm_rng *r); /* xoshiro256** */
+uint64_t dufm_rng_next(dufm_rng *r);   /* xoshiro256** */
 double dufm_rng_uniform(dufm_rng *r);  /* in (0, 1) */
 double dufm_rng_gaussian(dufm_rng *r); /* N(0, 1) */
 
@@ -109,8 +109,8 @@ dufm_status dufm_optim_init_gaussian(dufm_config *out, int L, const int *d, int 
  * eps * N(0, 1) added to every entry in the order above (eps = 0: no noise, seed
  * unused). Needs src->L = L, src->K = d[L], src->d[l] <= d[l]; DUFM_EINVAL names
  * the first layer that does not fit. */
-dufm_status dufm_optim_init_embed(dufm_config *out, const dufm_config *src, const int *d, double eps,
-                                  uint64_t seed, dufm_err *err);
+dufm_status dufm_optim_init_embed(dufm_config *out, const dufm_config *src, const int *d,
+                                  double eps, uint64_t seed, dufm_err *err);
 
 /* ---- the solver */
 
@@ -149,11 +149,11 @@ typedef struct {
   dufm_optim_stop stop; /* never CONTINUE */
   long iters;           /* steps taken; for DIVERGED the step that diverged (0: the start) */
   long evals;
-  double loss0;         /* loss at the start */
-  dufm_loss loss;       /* at x */
+  double loss0;   /* loss at the start */
+  dufm_loss loss; /* at x */
   double grad_norm;
-  double seconds;       /* wall time of the run */
-  dufm_config x;        /* final iterate, owned */
+  double seconds; /* wall time of the run */
+  dufm_config x;  /* final iterate, owned */
   long ntrace;
   dufm_optim_point *trace; /* iter 0, every log_every steps, and the last; owned */
 } dufm_optim_result;
@@ -173,8 +173,8 @@ dufm_status dufm_optim_run(dufm_optim_result *out, const dufm_config *x0, const 
  * nseeds results (uninitialized; clear each afterwards whatever the status).
  * Errors as dufm_optim_run and the init functions; the first error in seed
  * order is reported. */
-dufm_status dufm_optim_runs(dufm_optim_result *out, int nseeds, const uint64_t *seeds,
-                            const int *d, const dufm_config *start, const dufm_params *p,
+dufm_status dufm_optim_runs(dufm_optim_result *out, int nseeds, const uint64_t *seeds, const int *d,
+                            const dufm_config *start, const dufm_params *p,
                             const dufm_optim_opts *o, dufm_err *err);
 
 void dufm_optim_result_clear(dufm_optim_result *r);

@@ -85,8 +85,8 @@ dufm_status dufm_i_nc2(double *out, const dufm_mat *means, dufm_err *err) {
   double *g = malloc((size_t)K * K * sizeof *g);
   if (g == NULL)
     return no_memory(err, "NC2");
-  cblas_dgemm(CblasRowMajor, CblasTrans, CblasNoTrans, K, K, d, 1.0, means->data, K, means->data,
-              K, 0.0, g, K);
+  cblas_dgemm(CblasRowMajor, CblasTrans, CblasNoTrans, K, K, d, 1.0, means->data, K, means->data, K,
+              0.0, g, K);
   double norm = sqrt(sum_sq(g, (size_t)K * K)), diag = 1.0 / sqrt((double)K), sum = 0.0;
   for (int i = 0; i < K; i++)
     for (int j = 0; j < K; j++) {
@@ -137,8 +137,8 @@ static dufm_status gram_diff_norm(double *out, double *z, int p, int q, int d, d
     /* Row-major Z (m x d) is Z^T (d x m) in column-major order. */
     lapack_int info = LAPACKE_dgeqrf(LAPACK_COL_MAJOR, d, m, z, d, tau);
     if (info != 0) {
-      st = dufm_err_set(err, DUFM_ENUMERIC, "NC3: QR of a %d x %d matrix: info %d", d, m,
-                        (int)info);
+      st =
+          dufm_err_set(err, DUFM_ENUMERIC, "NC3: QR of a %d x %d matrix: info %d", d, m, (int)info);
       goto cleanup;
     }
     for (int j = 0; j < m; j++)

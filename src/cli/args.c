@@ -55,8 +55,7 @@ int cli_parse(int argc, char **argv, int first, const char *cmd, const cli_opt *
     size_t len = eq ? (size_t)(eq - name) : strlen(name);
     const cli_opt *o = find_opt(opts, name, len);
     if (o == NULL) {
-      cli_fail("--%.*s: unknown flag for 'dufm %s' (see 'dufm help %s')", (int)len, name, cmd,
-               cmd);
+      cli_fail("--%.*s: unknown flag for 'dufm %s' (see 'dufm help %s')", (int)len, name, cmd, cmd);
       return -1;
     }
     if (*o->value != NULL) {

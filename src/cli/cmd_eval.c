@@ -17,8 +17,8 @@ static int check_size(const char *text, const char *flag, long actual) {
   if (cli_int(&v, text, flag, 1, 1L << 30) != 0)
     return -1;
   if (v != actual) {
-    cli_fail("--%s: %ld disagrees with the configuration folder, which has %s = %ld", flag, v,
-             flag, actual);
+    cli_fail("--%s: %ld disagrees with the configuration folder, which has %s = %ld", flag, v, flag,
+             actual);
     return -1;
   }
   return 0;
@@ -53,8 +53,8 @@ static void print_text(const dufm_params *p, const dufm_config *cfg, const dufm_
     printf(" %d", cfg->d[l]);
   printf("\n  %-14s %.17g\n  %-14s %.17g\n  %-14s %.17g\n", "loss", loss->loss, "fit", loss->fit,
          "reg", loss->reg);
-  printf("  %-14s %.17g (best over rescalings, output scale t = %.6g)\n", "rescaled_loss",
-         rescaled, t);
+  printf("  %-14s %.17g (best over rescalings, output scale t = %.6g)\n", "rescaled_loss", rescaled,
+         t);
 }
 
 int cmd_eval(int argc, char **argv, int first) {

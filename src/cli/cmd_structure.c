@@ -140,8 +140,8 @@ static dufm_status save_atomically(const char *dir, const dufm_config *cfg, dufm
   } else {
     st = dufm_config_save(tmp, cfg, err);
     if (st == DUFM_OK && rename(tmp, dir) != 0)
-      st = dufm_err_set(err, DUFM_EIO, "%s: cannot rename the finished folder into place: %s",
-                        dir, strerror(errno));
+      st = dufm_err_set(err, DUFM_EIO, "%s: cannot rename the finished folder into place: %s", dir,
+                        strerror(errno));
     if (st != DUFM_OK) {
       /* Remove whatever the temporary holds (only our own .npy files). */
       for (int l = 0; l <= cfg->L; l++) {

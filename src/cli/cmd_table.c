@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "args.h"
 #include "commands.h"
@@ -69,11 +70,27 @@ static int parse_int_list(long **out, int *count, const char *text, const char *
   return 0;
 }
 
+/* A CSV field, quoted (RFC 4180) when it holds a comma or a quote: structure
+ * names such as clique:5:2,3 do. */
+static void csv_field(const char *v) {
+  if (strpbrk(v, ",\"") == NULL) {
+    fputs(v, stdout);
+    return;
+  }
+  putchar('"');
+  for (const char *c = v; *c; c++) {
+    if (*c == '"')
+      putchar('"');
+    putchar(*c);
+  }
+  putchar('"');
+}
+
 typedef enum { FMT_TABLE, FMT_CSV, FMT_MD, FMT_JSON } table_format;
 
-static const char *columns[] = {"L",         "K",         "r",          "n",         "lambda",
-                                "dnc_loss",  "dnc_regime", "srg_loss",  "srg_ratio", "srg_vs_dnc",
-                                "best",      "best_loss", "best_ratio", "lower_bound", "verdict"};
+static const char *columns[] = {"L",        "K",          "r",          "n",           "lambda",
+                                "dnc_loss", "dnc_regime", "srg_loss",   "srg_ratio",   "srg_vs_dnc",
+                                "best",     "best_loss",  "best_ratio", "lower_bound", "verdict"};
 #define N_COLUMNS (int)(sizeof columns / sizeof columns[0])
 
 typedef struct {
@@ -99,8 +116,7 @@ static void header(table_out *t) {
   if (t->fmt == FMT_MD)
     printf("| ");
   for (int i = 0; i < N_COLUMNS; i++)
-    printf(t->fmt == FMT_TABLE ? "%-12s%s" : "%s%s", columns[i],
-           i + 1 < N_COLUMNS ? sep : "");
+    printf(t->fmt == FMT_TABLE ? "%-12s%s" : "%s%s", columns[i], i + 1 < N_COLUMNS ? sep : "");
   printf(t->fmt == FMT_MD ? " |\n" : "\n");
   if (t->fmt == FMT_MD) {
     printf("|");
@@ -154,8 +170,13 @@ static void row(table_out *t, const dufm_params *p, int r, const char *lambda,
     const char *sep = t->fmt == FMT_CSV ? "," : t->fmt == FMT_MD ? " | " : " ";
     if (t->fmt == FMT_MD)
       printf("| ");
-    for (int i = 0; i < N_COLUMNS; i++)
-      printf(t->fmt == FMT_TABLE ? "%-12s%s" : "%s%s", v[i], i + 1 < N_COLUMNS ? sep : "");
+    for (int i = 0; i < N_COLUMNS; i++) {
+      if (t->fmt == FMT_CSV)
+        csv_field(v[i]);
+      else
+        printf(t->fmt == FMT_TABLE ? "%-12s" : "%s", v[i]);
+      fputs(i + 1 < N_COLUMNS ? sep : "", stdout);
+    }
     printf(t->fmt == FMT_MD ? " |\n" : "\n");
   }
   t->rows++;
@@ -236,6 +257,7 @@ int cmd_table(int argc, char **argv, int first) {
   long total = (long)nL * nK * (nlam > 0 ? nlam : 1);
   header(&t);
   rc = CLI_EXIT_OK;
+  time_t last = time(NULL);
   for (int a = 0; a < nL && rc == CLI_EXIT_OK; a++)
     for (int b = 0; b < nK && rc == CLI_EXIT_OK; b++)
       for (int q = 0; q < nlam && rc == CLI_EXIT_OK; q++) {
@@ -261,8 +283,12 @@ int cmd_table(int argc, char **argv, int first) {
           row(&t, &p, r, lambdas[q], &cmp);
         dufm_comparison_clear(&cmp);
         dufm_params_clear(&p);
-        if (total >= 100 && t.rows % (total / 10) == 0)
+        /* Progress on stderr only for runs long enough to wonder about. */
+        time_t now = time(NULL);
+        if (now - last >= 5) {
           fprintf(stderr, "dufm table: %d of %ld rows\n", t.rows, total);
+          last = now;
+        }
       }
   if (t.fmt == FMT_JSON) {
     json_end_array(&t.w);

@@ -9,5 +9,7 @@ int cmd_compare(int argc, char **argv, int first);
 int cmd_structure(int argc, char **argv, int first);
 int cmd_export(int argc, char **argv, int first);
 int cmd_table(int argc, char **argv, int first);
+int cmd_optimize(int argc, char **argv, int first);
+int cmd_check(int argc, char **argv, int first);
 
 #endif

@@ -47,6 +47,39 @@ static const command commands[] = {
      "usage: dufm eval DIR [flags]\n"
      "DIR holds H1.npy, W1.npy, ..., WL.npy; L, K and n come from the shapes\n"
      "(--L/--K/--n, if given, must agree).\n" COMMON_FLAGS},
+    {"optimize", cmd_optimize,
+     "numerical minimization over seeds (gd, anneal, lbfgs), vs closed forms",
+     "usage: dufm optimize [flags]\n"
+     "  --width W        hidden widths d_1..d_L: one value or L comma-separated (default 30,\n"
+     "                   widened to fit --init)\n"
+     "  --seeds S        seeds 0..S-1 (default 1)     --seed-list A,B,C  explicit seeds\n"
+     "  --threads T      parallel runs (default: online cores)\n"
+     "  --method M       gd | anneal | lbfgs (default gd); anneal: lr / (1 + 10 k / iters)\n"
+     "  --lr X           gd/anneal step (default 0.5)\n"
+     "  --iters N        steps (default 20000; lbfgs 5000)\n"
+     "  --tol X          stop when the gradient norm <= X (default 1e-12)\n"
+     "  --init-std X     Gaussian start N(0, X^2) (default 0.1)\n"
+     "  --init SPEC|DIR  start from a structure (rescale-optimal, zero-padded) or a folder\n"
+     "  --perturb EPS    add N(0, EPS^2) to the --init start (a different draw per seed)\n"
+     "  --save DIR       best run as H1.npy, W1.npy, ... (DIR missing or empty)\n"
+     "  --trace FILE     CSV run,seed,iter,loss,fit,reg,grad_norm\n"
+     "  --log-every N    trace period (default iters / 100)\n"
+     "  --progress       progress lines on stderr (default: only for runs over 2 s)\n"
+     "Exit 1 when a run diverges (nothing is written).\n" COMMON_FLAGS},
+    {"check", cmd_check,
+     "ranks, neural-collapse metrics and expectations on a configuration folder",
+     "usage: dufm check DIR [flags]\n"
+     "DIR as for eval. Exit 0 when every expectation holds, 1 when one fails, 2 on bad input.\n"
+     "  --rank-tol X     ranks count singular values > X sigma_max (default 1e-6)\n"
+     "  --kink-tol X     kinks: pre-activations with |p| <= X max|P_l| (default 1e-9)\n"
+     "  --nc2-tol X      NC2 below X on every layer (with full ranks) means dnc (default 1e-3)\n"
+     "  --expect-below dnc|SPEC|NUMBER   loss strictly below DNC's or SPEC's closed form, or "
+     "NUMBER\n"
+     "  --expect-class dnc|low_rank|other   the classification\n"
+     "  --expect-stationary TOL   gradient norm <= TOL\n"
+     "classification: low_rank if some class-mean layer M_l has rank < K; else dnc if the\n"
+     "output's class means have rank K and NC2 < nc2-tol on every layer; else "
+     "other.\n" COMMON_FLAGS},
 };
 #define N_COMMANDS (sizeof commands / sizeof commands[0])
 

@@ -81,4 +81,3 @@ void report_candidate_json(json_writer *w, const dufm_candidate *c) {
     json_end_array(w);
   }
 }
-

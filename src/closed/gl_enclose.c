@@ -15,20 +15,44 @@
 /* Bits of M below the leading one; the double start point has 53. */
 #define MANT_BITS 62
 /* Bisection stops when s_hi - s_lo <= 2^STOP_BITS units, about 2^-55 relative. */
-#define STOP_BITS 0
+#define STOP_BITS 6
 /* Below s = 2^UNDERFLOW_TOP, g <= (L+1)/2 s < 2^-1070 is not a normal double. */
 #define UNDERFLOW_TOP (-1090)
+
+/* Working precision of the interval filter in cmp_p. */
+#define FILTER_BITS 128
 
 typedef struct {
   int L;
   unsigned long k;
   mpq_srcptr q;
   mpz_t lhs, rhs, tmp;
+  mpfr_t q_lo, q_hi, s, p_lo, p_hi, x; /* FILTER_BITS each */
 } checker;
 
-/* Sign of P(M 2^-k) - q_pow: compares M^(L+1) (2^k - M)^(L-1) den with
- * num 2^(2kL), both exact. */
+/* Bounds p_lo <= P(M 2^-k) <= p_hi: every factor is positive, so rounding each
+ * operation down (up) gives a lower (upper) bound. */
+static void p_bound(checker *c, mpfr_t out, mpfr_rnd_t rnd) {
+  mpfr_ui_sub(c->x, 1, c->s, rnd);
+  mpfr_pow_ui(c->x, c->x, (unsigned long)c->L - 1, rnd);
+  mpfr_pow_ui(out, c->s, (unsigned long)c->L + 1, rnd);
+  mpfr_mul(out, out, c->x, rnd);
+}
+
+/* Sign of P(M 2^-k) - q_pow. First with 128-bit outward-rounded bounds (the
+ * bisection never needs more unless M 2^-k is the root itself), then, when the
+ * bounds overlap, exactly: M^(L+1) (2^k - M)^(L-1) den against num 2^(2kL). */
 static int cmp_p(checker *c, const mpz_t M) {
+  /* The filter needs s itself; M is wider than FILTER_BITS only after a
+   * start point far off the root, and then it is skipped. */
+  if (mpfr_set_z_2exp(c->s, M, -(mpfr_exp_t)c->k, MPFR_RNDN) == 0) {
+    p_bound(c, c->p_hi, MPFR_RNDU);
+    if (mpfr_less_p(c->p_hi, c->q_lo))
+      return -1;
+    p_bound(c, c->p_lo, MPFR_RNDD);
+    if (mpfr_greater_p(c->p_lo, c->q_hi))
+      return 1;
+  }
   mpz_pow_ui(c->lhs, M, (unsigned long)c->L + 1);
   mpz_set_ui(c->tmp, 0);
   mpz_setbit(c->tmp, c->k);
@@ -54,8 +78,8 @@ static double g_rounded(checker *c, const mpz_t M, mpfr_rnd_t rnd) {
   return d;
 }
 
-dufm_status dufm_i_gl_enclose(double *lower, double *upper, int L, const mpq_t q_pow,
-                              double s_mant, long s_exp2, dufm_err *err) {
+dufm_status dufm_i_gl_enclose(double *lower, double *upper, int L, const mpq_t q_pow, double s_mant,
+                              long s_exp2, dufm_err *err) {
   int e;
   double frac = frexp(s_mant, &e); /* s = frac 2^(s_exp2 + e), frac in [0.5, 1) */
   long top = s_exp2 + e;
@@ -64,6 +88,9 @@ dufm_status dufm_i_gl_enclose(double *lower, double *upper, int L, const mpq_t q
   checker c = {.L = L, .k = (unsigned long)(MANT_BITS - top), .q = q_pow};
   mpz_t m0, lo, hi, bound, w;
   mpz_inits(c.lhs, c.rhs, c.tmp, m0, lo, hi, bound, w, NULL);
+  mpfr_inits2(FILTER_BITS, c.q_lo, c.q_hi, c.s, c.p_lo, c.p_hi, c.x, (mpfr_ptr)0);
+  mpfr_set_q(c.q_lo, q_pow, MPFR_RNDD);
+  mpfr_set_q(c.q_hi, q_pow, MPFR_RNDU);
   dufm_status st = DUFM_OK;
 
   if (top < UNDERFLOW_TOP) {
@@ -126,7 +153,7 @@ dufm_status dufm_i_gl_enclose(double *lower, double *upper, int L, const mpq_t q
       break;
     mpz_add(w, lo, hi);
     mpz_fdiv_q_2exp(w, w, 1);
-    if (cmp_p(&c, w) < 0)
+    if (cmp_p(&c, w) <= 0)
       mpz_set(lo, w);
     else
       mpz_set(hi, w);
@@ -140,5 +167,6 @@ dufm_status dufm_i_gl_enclose(double *lower, double *upper, int L, const mpq_t q
 
 cleanup:
   mpz_clears(c.lhs, c.rhs, c.tmp, m0, lo, hi, bound, w, NULL);
+  mpfr_clears(c.q_lo, c.q_hi, c.s, c.p_lo, c.p_hi, c.x, (mpfr_ptr)0);
   return st;
 }

@@ -22,7 +22,7 @@ dufm_status dufm_i_gl_solve(double *s_mant, int L, double q_mant, long q_exp2, d
 /* Nonzero regime only: rigorous lower <= g_L(Q) <= upper from exact integer
  * checks of s^(L+1) (1-s)^(L-1) against q_pow, starting from the approximate
  * root s = s_mant * 2^s_exp2. */
-dufm_status dufm_i_gl_enclose(double *lower, double *upper, int L, const mpq_t q_pow,
-                              double s_mant, long s_exp2, dufm_err *err);
+dufm_status dufm_i_gl_enclose(double *lower, double *upper, int L, const mpq_t q_pow, double s_mant,
+                              long s_exp2, dufm_err *err);
 
 #endif

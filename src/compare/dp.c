@@ -108,7 +108,8 @@ static dufm_status best_block(block_type *bt, dp_context *c, int j, const dufm_c
   if (r >= 3 && r <= c->max_r) {
     st = consider(bt, c, j, FAM_COMPLETE, r, 0, log_qpow(c, j, r, r, NAN), err);
     double lp;
-    if (st == DUFM_OK && o->cliques && r >= 5 && (st = clique_log_product(&lp, c, r, err)) == DUFM_OK)
+    if (st == DUFM_OK && o->cliques && r >= 4 &&
+        (st = clique_log_product(&lp, c, r, err)) == DUFM_OK)
       st = consider(bt, c, j, FAM_CLIQUE, r, 0, log_qpow(c, j, r, r, lp), err);
   }
   for (int q = 3; q <= c->max_r && st == DUFM_OK; q++) {

@@ -61,8 +61,7 @@ void dufm_i_cand_list_clear(dufm_i_cand_list *list) {
   *list = (dufm_i_cand_list){0};
 }
 
-dufm_status dufm_i_family_graph(dufm_structure **out, int r, int drop, int pendant,
-                                dufm_err *err) {
+dufm_status dufm_i_family_graph(dufm_structure **out, int r, int drop, int pendant, dufm_err *err) {
   int K = r * (r - 1) / 2 - drop + pendant;
   int *u = malloc((size_t)K * sizeof *u), *v = malloc((size_t)K * sizeof *v);
   if (u == NULL || v == NULL) {
@@ -134,6 +133,8 @@ dufm_status dufm_i_menu_single(dufm_i_cand_list *list, int K, const dufm_params 
       st = push_clique(list, r, 2, 3, p, err);
     if (st == DUFM_OK && o->cliques && r >= 5)
       st = push_clique(list, r, 2, r, p, err);
+    if (st == DUFM_OK && o->cliques && r == 4)
+      st = push_clique(list, r, 2, 4, p, err);
   }
   for (int q = 3; q <= rmax && st == DUFM_OK; q++) {
     long full = (long)q * (q - 1) / 2;

@@ -2,15 +2,18 @@
 #include <math.h>
 #include <stdlib.h>
 
-#include "dufm/compare.h"
 #include "compare_internal.h"
+#include "dufm/compare.h"
 #include "dufm/rational.h"
 
 /* Scales every lambda of a copy of p by K / Kb and sets its K to Kb. */
 static dufm_status scaled_params(dufm_params *q, const dufm_params *p, int Kb, dufm_err *err) {
-  dufm_status st = dufm_params_init(q, p->L, Kb, p->n, err);
+  /* A block may hold a single class, below the K >= 2 that dufm_params_init
+   * demands of a whole problem: copy, then set K. */
+  dufm_status st = dufm_params_copy(q, p, err);
   if (st != DUFM_OK)
     return st;
+  q->K = Kb;
   mpq_t f, v;
   mpq_inits(f, v, NULL);
   mpq_set_si(f, p->K, (unsigned long)Kb);
@@ -27,8 +30,8 @@ static dufm_status scaled_params(dufm_params *q, const dufm_params *p, int Kb, d
 
 /* Ridge of one single (non-composition) block evaluated with its own norms, as a
  * problem of e->K classes at parameters p (whose K is e->K). */
-static dufm_status ridge_single(dufm_ridge *out, const dufm_structure_eval *e,
-                                const dufm_params *p, dufm_err *err) {
+static dufm_status ridge_single(dufm_ridge *out, const dufm_structure_eval *e, const dufm_params *p,
+                                dufm_err *err) {
   if (e->clique_m > 0) {
     int r = dufm_i_triangular_root(e->K);
     return dufm_ridge_clique(out, p, r, e->clique_m, e->clique_k, e->clique_z, err);
@@ -45,8 +48,8 @@ static dufm_status ridge_single(dufm_ridge *out, const dufm_structure_eval *e,
   }
   double gamma = 1.0;
   int mult = e->K;
-  dufm_status st = dufm_ridge_eval(out, p->L, p->lam_w_d[p->L - 1], e->K, 1, &gamma, &mult,
-                                   dufm_q_log(A), err);
+  dufm_status st =
+      dufm_ridge_eval(out, p->L, p->lam_w_d[p->L - 1], e->K, 1, &gamma, &mult, dufm_q_log(A), err);
   mpq_clears(A, term, NULL);
   return st;
 }

@@ -13,14 +13,14 @@
 struct dufm_optim {
   dufm_optim_opts o;
   int L, cols;
-  int *d;    /* d[0..L], shared by the views */
-  size_t n;  /* number of parameters */
+  int *d;          /* d[0..L], shared by the views */
+  size_t n;        /* number of parameters */
   double *x, *g;   /* current iterate and its gradient */
   double *xt, *gt; /* lbfgs trial point and its gradient */
   double *dir;     /* lbfgs search direction */
   double *S, *Y;   /* lbfgs pairs, memory rows of n */
   double *rho, *alpha;
-  int mem_count, mem_head; /* pairs stored; slot of the next pair */
+  int mem_count, mem_head;      /* pairs stored; slot of the next pair */
   dufm_config cx, cg, cxt, cgt; /* views (never dufm_config_clear them) */
   dufm_mat *mats;               /* 4 L matrix headers behind the views' W */
   double *block;                /* one allocation behind every vector */

@@ -86,8 +86,8 @@ static void embed(dufm_mat *dst, const dufm_mat *src) {
     memcpy(&DUFM_MAT_AT(dst, i, 0), &DUFM_MAT_AT(src, i, 0), (size_t)src->cols * sizeof(double));
 }
 
-dufm_status dufm_optim_init_embed(dufm_config *out, const dufm_config *src, const int *d, double eps,
-                                  uint64_t seed, dufm_err *err) {
+dufm_status dufm_optim_init_embed(dufm_config *out, const dufm_config *src, const int *d,
+                                  double eps, uint64_t seed, dufm_err *err) {
   memset(out, 0, sizeof *out);
   if (!(eps >= 0.0) || !isfinite(eps))
     return dufm_err_set(err, DUFM_EINVAL, "perturbation %g: must be finite and >= 0", eps);

@@ -139,8 +139,13 @@ dufm_status dufm_i_optim_run(dufm_optim_result *out, const dufm_config *x0, cons
       log_point(out, s);
     if (o->progress != NULL && k >= next_progress && stop == DUFM_OPTIM_CONTINUE) {
       next_progress += o->iters / 10 > 0 ? o->iters / 10 : 1;
-      dufm_optim_progress pr = {run,  seed, k, o->iters, dufm_optim_loss(s)->loss,
-                                dufm_optim_grad_norm(s), now_seconds() - t0};
+      dufm_optim_progress pr = {run,
+                                seed,
+                                k,
+                                o->iters,
+                                dufm_optim_loss(s)->loss,
+                                dufm_optim_grad_norm(s),
+                                now_seconds() - t0};
       o->progress(o->progress_ctx, &pr);
     }
   }

@@ -21,9 +21,9 @@ typedef struct {
   const dufm_params *p;
   const dufm_optim_opts *o;
   pthread_mutex_t lock;
-  int next;           /* next run to hand out */
-  dufm_status *st;    /* one status per run */
-  dufm_err *errs;     /* one message per run */
+  int next;        /* next run to hand out */
+  dufm_status *st; /* one status per run */
+  dufm_err *errs;  /* one message per run */
 } pool;
 
 static dufm_status one_run(pool *pl, int i) {
@@ -61,8 +61,8 @@ static int online_cores(void) {
   return n > 0 && n < 4096 ? (int)n : 1;
 }
 
-dufm_status dufm_optim_runs(dufm_optim_result *out, int nseeds, const uint64_t *seeds,
-                            const int *d, const dufm_config *start, const dufm_params *p,
+dufm_status dufm_optim_runs(dufm_optim_result *out, int nseeds, const uint64_t *seeds, const int *d,
+                            const dufm_config *start, const dufm_params *p,
                             const dufm_optim_opts *o, dufm_err *err) {
   if (nseeds < 1)
     return dufm_err_set(err, DUFM_EINVAL, "number of seeds %d: must be >= 1", nseeds);

@@ -135,9 +135,11 @@ dufm_status dufm_i_eval_gl(dufm_structure_eval *e, dufm_err *err) {
   dufm_status st = dufm_gl_eval(&gl, e->L, e->q_scaled, err);
   if (st != DUFM_OK)
     return st;
-  e->loss = gl.value;
   e->lower = gl.lower;
   e->upper = gl.upper;
+  /* The double path may sit a few ulps outside the rigorous enclosure; the
+   * enclosure wins so that lower <= loss <= upper always holds. */
+  e->loss = gl.value < gl.lower ? gl.lower : gl.value > gl.upper ? gl.upper : gl.value;
   e->regime = gl.regime;
   e->t = gl.t;
   return DUFM_OK;
