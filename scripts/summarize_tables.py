@@ -107,6 +107,20 @@ def main():
             print(f"| {r['K']} | {r['lambda']} | `{r['best']}` | {float(r['best_ratio']):.6f} |")
     print()
 
+    print("### And at L = 2?\n")
+    d2 = load("depth2")
+    for lam in ("0.0001", "0.001"):
+        rows = [r for r in d2 if r["lambda"] == lam]
+        beat = [r for r in rows if r["verdict"] == "dnc_not_optimal"]
+        print(f"- lambda = {lam}, K = r(r-1)/2 for r = {rows[0]['r']}..{rows[-1]['r']}: DNC is beaten "
+              f"for r in {compress([int(r['r']) for r in beat])}" +
+              (f" (best at r = {beat[0]['r']}: `{beat[0]['best']}`, {float(beat[0]['best_ratio']):.6f} x DNC)"
+               if beat else "") + ".")
+    print("\nThe paper's construction never beats DNC at L = 2, but clique neurons on K_r "
+          "do once r >= 13 (K >= 78) while DNC's optimum is nonzero. This is beyond the paper, "
+          "which reports DNC optimal in its two-layer experiments; `dufm export` of such a "
+          "structure evaluated by the generic loss (`dufm eval`) confirms the number.\n")
+
 
 def compress(xs):
     if not xs:

@@ -20,5 +20,10 @@ done
 for f in "$TMP"/*.csv; do
   [ -e "$2/data/tables/$(basename "$f")" ] || { fail=$((fail + 1)); echo "FAIL: $(basename "$f") is not committed"; }
 done
+if python3 "$2/scripts/update_readme_results.py" --check; then
+  pass=$((pass + 1))
+else
+  fail=$((fail + 1))
+fi
 echo "tables: $pass passed, $fail failed"
 [ "$fail" -eq 0 ] && [ "$pass" -gt 0 ]

@@ -20,8 +20,8 @@ typedef enum {
 
 typedef struct {
   int L;
-  double value; /* g_L(Q), nearest double as computed (relative error ~ 1e-15) */
-  double lower; /* rigorous enclosure: lower <= g_L(Q) <= upper */
+  double value; /* g_L(Q) (relative error ~ 2 ulps), always within [lower, upper] */
+  double lower; /* rigorous enclosure: lower <= g_L(Q) <= upper (1/2, 1/2 at a tie or zero) */
   double upper;
   double t;           /* a minimizer (0 in the zero regime; the interior one at a tie) */
   double Q;           /* Q as a double (may underflow to 0 or overflow to inf) */
@@ -39,15 +39,19 @@ dufm_regime dufm_gl_regime(int L, const mpq_t q_pow);
 /* Evaluates g_L from the exact q_pow = Q^(L+1) >= 0: value and minimizer in
  * double (GSL root solver in a well-conditioned variable) and a rigorous
  * enclosure [lower, upper] (bracket of the root verified with exact integer
- * arithmetic). 1 <= L <= DUFM_MAX_L. Errors: DUFM_EINVAL for L out of range or
- * negative q_pow, DUFM_ENUMERIC if the root cannot be bracketed. */
+ * arithmetic). 1 <= L <= DUFM_MAX_L. q_pow = 0 gives value 0, t = 1. Errors:
+ * DUFM_EINVAL for L out of range, negative q_pow or one with more than about
+ * 5e8 bits, DUFM_ENUMERIC if the root cannot be bracketed (not expected). The
+ * GSL solver only gets valid brackets; GSL's error handler (abort by default)
+ * is reached only if GSL's own allocation fails. Math: proofs/gl.md. */
 dufm_status dufm_gl_eval(dufm_gl *out, int L, const mpq_t q_pow, dufm_err *err);
 
 /* Same from a double Q >= 0 (taken as the exact rational it represents). */
 dufm_status dufm_gl_eval_d(dufm_gl *out, int L, double Q, dufm_err *err);
 
-/* Value of f(t) = (1-t)^2/2 + ((L+1)/2) Q t^(2/(L+1)), for tests and callers that
- * need the objective at a given t. */
+/* Value of f(t) = (1-t)^2/2 + ((L+1)/2) Q t^(2/(L+1)) for t >= 0, for tests and
+ * callers that need the objective at a given t (the penalty is 0 at t = 0 even
+ * for Q = inf). */
 double dufm_gl_objective(int L, double Q, double t);
 
 #endif

@@ -73,12 +73,11 @@ static const command commands[] = {
      "  --rank-tol X     ranks count singular values > X sigma_max (default 1e-6)\n"
      "  --kink-tol X     kinks: pre-activations with |p| <= X max|P_l| (default 1e-9)\n"
      "  --nc2-tol X      NC2 below X on every layer (with full ranks) means dnc (default 1e-3)\n"
-     "  --expect-below dnc|SPEC|NUMBER   loss strictly below DNC's or SPEC's closed form, or "
-     "NUMBER\n"
+     "  --expect-below dnc|SPEC|NUMBER   loss strictly below that closed form or number\n"
      "  --expect-class dnc|low_rank|other   the classification\n"
      "  --expect-stationary TOL   gradient norm <= TOL\n"
-     "classification: low_rank if some class-mean layer M_l has rank < K; else dnc if the\n"
-     "output's class means have rank K and NC2 < nc2-tol on every layer; else "
+     "classification: low_rank if some class-mean layer M_l has rank < K; else dnc if\n"
+     "the output's class means have rank K and NC2 < nc2-tol on every layer; else\n"
      "other.\n" COMMON_FLAGS},
 };
 #define N_COMMANDS (sizeof commands / sizeof commands[0])
@@ -94,7 +93,13 @@ static void print_overview(FILE *out) {
   fputs("  help CMD   flags of one command\n", out);
 }
 
+/* OpenBLAS's own; declared here so the CLI needs no OpenBLAS-specific header. */
+void openblas_set_num_threads(int num_threads);
+
 int main(int argc, char **argv) {
+  /* Every matrix product runs on one thread: results are then bitwise
+   * reproducible whatever the machine (parallelism comes from seeds instead). */
+  openblas_set_num_threads(1);
   if (argc < 2)
     return cmd_dnc(argc, argv, 1);
   const char *name = argv[1];

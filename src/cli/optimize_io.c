@@ -75,7 +75,7 @@ int optimize_check_trace(const char *file) {
 
 /* Removes the files dufm_config_save may have written into tmp, then tmp. */
 static void remove_partial(const char *tmp, int L) {
-  char path[4200];
+  char path[4300];
   for (int l = 0; l <= L; l++) {
     if (l == 0)
       snprintf(path, sizeof path, "%s/H1.npy", tmp);

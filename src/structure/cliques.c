@@ -96,10 +96,17 @@ dufm_status dufm_structure_clique(dufm_structure **out, int r, int m, const int 
   for (int i = 0; i < m; i++) {
     if (i > 0)
       dufm_i_str_printf(&name, ",");
-    if (s->optimized)
+    int j = i;
+    while (s->optimized && j + 1 < m && s->k[j + 1] == s->k[j] + 1)
+      j++;
+    if (j >= i + 2) { /* three or more consecutive sizes: "a..b" */
+      dufm_i_str_printf(&name, "%d..%d", s->k[i], s->k[j]);
+      i = j;
+    } else if (s->optimized) {
       dufm_i_str_printf(&name, "%d", s->k[i]);
-    else
+    } else {
       print_weight(&name, s->k[i], s->z[i]);
+    }
   }
   if (name.failed) {
     free(name.buf);

@@ -104,10 +104,30 @@ static dufm_status parse_size(int *k, mpq_t z, int *weighted, const char *s, con
   return st;
 }
 
+/* Number of sizes in [s, end): a piece "a..b" (no weight) stands for a..b. */
+static int count_sizes(const char *s, const char *end) {
+  int m = 0;
+  while (s <= end) {
+    const char *stop = find_sep(s, end, ',');
+    const char *dots = NULL;
+    for (const char *c = s; c + 1 < stop; c++)
+      if (c[0] == '.' && c[1] == '.')
+        dots = c;
+    int a = 0, b = 0;
+    if (dots != NULL && parse_int(&a, s, dots, "size", NULL) == DUFM_OK &&
+        parse_int(&b, dots + 2, stop, "size", NULL) == DUFM_OK && b >= a && b - a < 100000)
+      m += b - a + 1;
+    else
+      m++;
+    s = stop + 1;
+  }
+  return m;
+}
+
 static dufm_status parse_clique(dufm_structure **out, const char *s, const char *end,
                                 dufm_err *err) {
   const char *colon = find_sep(s, end, ':');
-  int r, m = count_pieces(colon + 1, end, ','), all_weighted = -1;
+  int r, m = count_sizes(colon + 1, end), all_weighted = -1;
   dufm_status st = parse_int(&r, s, colon, "R", err);
   if (st == DUFM_OK && colon == end)
     st = dufm_err_set(err, DUFM_EFORMAT, "expected clique:R:k1,k2,... (sizes are missing)");
@@ -125,10 +145,28 @@ static dufm_status parse_clique(dufm_structure **out, const char *s, const char 
   for (int i = 0; i < m; i++)
     mpq_init(z[i]);
   s = colon + 1;
-  for (int i = 0; i < m && st == DUFM_OK; i++) {
+  int i = 0;
+  while (i < m && st == DUFM_OK) {
     const char *stop = find_sep(s, end, ',');
+    const char *dots = NULL;
+    for (const char *c = s; c + 1 < stop; c++)
+      if (c[0] == '.' && c[1] == '.')
+        dots = c;
     int weighted = 0;
-    st = parse_size(&k[i], z[i], &weighted, s, stop, err);
+    if (dots != NULL && find_sep(s, stop, '@') == stop) {
+      /* A range of sizes, optimized weights: "2..9". */
+      int a = 0, b = 0;
+      st = parse_int(&a, s, dots, "clique size", err);
+      if (st == DUFM_OK)
+        st = parse_int(&b, dots + 2, stop, "clique size", err);
+      if (st == DUFM_OK && b < a)
+        st = dufm_err_set(err, DUFM_EFORMAT, "size range %d..%d must be increasing", a, b);
+      for (int x = a; st == DUFM_OK && x <= b && i < m; x++)
+        k[i++] = x;
+    } else {
+      st = parse_size(&k[i], z[i], &weighted, s, stop, err);
+      i++;
+    }
     if (st == DUFM_OK && all_weighted >= 0 && weighted != all_weighted)
       st = dufm_err_set(err, DUFM_EFORMAT,
                         "either every size has a weight (k@w) or none has (optimized)");
@@ -139,8 +177,8 @@ static dufm_status parse_clique(dufm_structure **out, const char *s, const char 
     dufm_err_prefix(err, "clique:%d", r);
   else
     st = dufm_structure_clique(out, r, m, k, all_weighted ? (const mpq_t *)z : NULL, err);
-  for (int i = 0; i < m; i++)
-    mpq_clear(z[i]);
+  for (int j = 0; j < m; j++)
+    mpq_clear(z[j]);
   free(z);
   free(k);
   return st;

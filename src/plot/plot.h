@@ -1,0 +1,118 @@
+/* Figures of the dufm CLI (dufm plot), drawn with PLplot. Part of the CLI
+ * executable only: the library never depends on PLplot.
+ *
+ * Every kind computes all its data first (where every input error shows up),
+ * then draws into a temporary file next to --out and renames it into place, so
+ * a failure never leaves a file behind. Functions returning int return a CLI
+ * exit status (0, 1 or 2) after printing any error as one stderr line. */
+#ifndef DUFM_PLOT_H
+#define DUFM_PLOT_H
+
+#include "cli/args.h"
+#include "cli/json.h"
+#include "dufm/matrix.h"
+
+typedef enum { PLOT_SVG, PLOT_PNG } plot_format;
+
+/* Where a figure goes and how to report it. */
+typedef struct {
+  const char *out;
+  plot_format format;
+  int json; /* print the JSON summary instead of one line of text */
+} plot_target;
+
+/* Checks --out (given, extension .svg or .png); returns 0 or -1 after printing. */
+int plot_target_init(plot_target *t, const char *out, int json);
+const char *plot_format_name(plot_format f);
+
+/* ---- page life cycle (plot_file.c) */
+typedef struct {
+  const plot_target *t;
+  char *tmp; /* the temporary file PLplot writes to */
+} plot_page;
+
+/* Creates the temporary next to t->out and starts PLplot on it with a page of
+ * width x height (pixels for PNG, points for SVG), white background and the
+ * palette below. Returns 0 or an exit status after printing (nothing left). */
+int plot_page_open(plot_page *pg, const plot_target *t, int width, int height);
+
+/* Ends PLplot, checks the file and renames it to t->out; on failure the
+ * temporary is removed. Returns 0 or an exit status after printing. */
+int plot_page_close(plot_page *pg);
+
+/* Starts the JSON summary {"kind", "out", "format", ... (left open) or prints
+ * the one-line text report; plot_report_end closes the JSON object. */
+void plot_report_begin(json_writer *w, const plot_target *t, const char *kind, const char *what);
+void plot_report_end(json_writer *w, const plot_target *t);
+
+/* ---- drawing helpers (plot_draw.c). cmap0: 0 background, 1 black (axes and
+ * text), 2 grey (reference lines), PLOT_COLOR(i) the i-th curve colour. */
+#define PLOT_BLACK 1
+#define PLOT_GREY 2
+#define PLOT_NCOLORS 10
+#define PLOT_COLOR(i) (3 + (i) % PLOT_NCOLORS)
+void plot_palette(void);
+
+/* Line styles: solid, dashed, dotted. */
+enum { PLOT_SOLID = 1, PLOT_DASHED = 2, PLOT_DOTTED = 3 };
+void plot_style(int color, int style, double width);
+
+/* A horizontal line across the current window at y (world coordinates). */
+void plot_hline(double xmin, double xmax, double y, int color, int style);
+
+/* One legend entry: a line (and optionally a symbol) with its text. */
+typedef struct {
+  char text[96];
+  int color, style;
+  const char *symbol; /* NULL for none */
+} plot_legend_entry;
+
+/* The legend outside the current viewport, at its right edge, top aligned. */
+void plot_legend(const plot_legend_entry *e, int n, double text_scale);
+
+/* The heat map of a k x k row-major matrix with entry (a, b) drawn at column b,
+ * row a from the top, in world coordinates [0, k] x [0, k], cmap1 over
+ * [vmin, vmax]. */
+void plot_heatmap(const double *m, int k, double vmin, double vmax);
+
+/* A vertical colour bar of cmap1 over [vmin, vmax] in the given viewport. */
+void plot_colorbar(double x0, double x1, double y0, double y1, double vmin, double vmax,
+                   const char *label);
+
+/* ---- class means of a configuration (plot_layers.c) */
+typedef struct {
+  int L, K, n;
+  char name[256]; /* structure name or folder */
+  dufm_mat *post; /* L: class means of H_l (l = 1..L) in post[l - 1] */
+  dufm_mat *pre;  /* L: class means of P_l in pre[l - 1], l = 2..L (pre[0] empty) */
+} plot_layers;
+
+/* Where the configuration comes from: a structure spec or a folder. */
+typedef struct {
+  const char *spec;
+  const char *dir;
+  int unscaled; /* structures: dufm_structure_build instead of materialize */
+  cli_common c;
+} plot_source;
+
+/* Builds the class means of every layer (forward pass). Returns 0 or an exit
+ * status after printing. */
+int plot_layers_load(plot_layers *out, const plot_source *src);
+void plot_layers_clear(plot_layers *pl);
+
+/* Singular values of m (descending, min(rows, cols) of them) into sv (caller
+ * allocated). Returns 0 or -1 (LAPACK failure). */
+int plot_singular_values(double *sv, const dufm_mat *m);
+
+/* Relative singular-value threshold for the ranks the figures report (the
+ * default rank_tol of dufm/analysis.h). */
+#define PLOT_RANK_TOL 1e-6
+
+/* ---- the kinds */
+int plot_ratio(const plot_target *t, const long *Ls, int nL, const long *rs, int nr,
+               const cli_common *c, int blocks, int cliques);
+int plot_gram(const plot_target *t, const plot_source *src);
+int plot_spectrum(const plot_target *t, const plot_source *src);
+int plot_trace(const plot_target *t, const char *csv, const cli_common *c, int gap);
+
+#endif
