@@ -79,7 +79,7 @@ expect_json dnc && json_check 'all(k in d for k in ("loss","t","Q","regime","los
 "$DUFM" >"$TMP/noargs" 2>&1 && ok || bad "dufm without arguments failed"
 # Exact parsing: 0.004, 4e-3 and 1/250 are the same number.
 expect_json dnc --lambda 4e-3 && json_check 'd["lambda_w"] == ["1/250"]*4'
-expect_json dnc --lambda 1/250 && json_check 'd["Q_pow_exact"] == "1/97656250000"'
+expect_json dnc --lambda 1/250 && json_check 'd["Q_pow_exact"] == "1/9765625"'  # (K c_1)^5 = 0.04^5
 # Zero regime for a large lambda.
 expect_json dnc --lambda 1 && json_check 'd["regime"] == "zero" and d["loss"] == 0.5 and d["t"] == 0'
 # Tiny and huge lambdas: finite numbers, no NaN.

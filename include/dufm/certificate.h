@@ -91,6 +91,7 @@ typedef struct {
   char detail[DUFM_ERR_MSG_MAX];
   mpq_t loss;  /* recomputed exact loss */
   mpq_t bound; /* recomputed bound G(s_lo) */
+  int owned;   /* internal: nonzero once loss and bound are initialized */
 } dufm_cert_report;
 
 /* Re-derives everything from c alone, exactly: the configuration's loss, the

@@ -8,6 +8,7 @@
  * next to u_bal. A fine grid over those windows followed by Brent refinement of
  * every grid minimum therefore finds the global minimum. */
 #include <float.h>
+#include "core/gsl_quiet.h"
 #include <gsl/gsl_errno.h>
 #include <gsl/gsl_min.h>
 #include <math.h>
@@ -46,7 +47,7 @@ static double refine(const ridge_fn *R, double a, double m, double b, double fm,
   gsl_min_fminimizer *s = gsl_min_fminimizer_alloc(gsl_min_fminimizer_brent);
   if (s == NULL)
     return fm;
-  gsl_error_handler_t *old = gsl_set_error_handler_off();
+  dufm_i_gsl_quiet();
   if (gsl_min_fminimizer_set_with_values(s, &F, m, fm, a, value_at(a, (void *)R), b,
                                          value_at(b, (void *)R)) == GSL_SUCCESS) {
     for (int it = 0; it < 200; it++) {
@@ -61,7 +62,6 @@ static double refine(const ridge_fn *R, double a, double m, double b, double fm,
       *u_out = gsl_min_fminimizer_x_minimum(s);
     }
   }
-  gsl_set_error_handler(old);
   gsl_min_fminimizer_free(s);
   return fm;
 }

@@ -27,6 +27,22 @@ static void output_moments(double *oo, double *oy, const dufm_mat *o, int per) {
   *oy = s1;
 }
 
+/* ||O - b Y||^2, computed directly: it equals cols (a - b^2), whose
+ * subtraction would cancel when the output is nearly proportional to Y. */
+static double residual_along_y(const dufm_mat *o, int per, double b) {
+  double s = 0.0, c = 0.0;
+  for (int i = 0; i < o->rows; i++) {
+    const double *row = o->data + (size_t)i * (size_t)o->cols;
+    for (int j = 0; j < o->cols; j++) {
+      double e = row[j] - ((j / per == i) ? b : 0.0);
+      double y = e * e - c, t = s + y;
+      c = (t - s) - y;
+      s = t;
+    }
+  }
+  return s;
+}
+
 static double log_pos(double x) { return x > 0.0 ? log(x) : -INFINITY; }
 
 dufm_status dufm_rescaled_loss(double *out, double *t_out, const dufm_config *c,
@@ -70,7 +86,11 @@ dufm_status dufm_rescaled_loss(double *out, double *t_out, const dufm_config *c,
       g = gl.value;
       tau = gl.t;
     }
-    value = 0.5 - (b / a) * b * (0.5 - g);
+    /* 1/2 - (b^2/a)(1/2 - g) written as a sum of nonnegative terms. */
+    const double resid = residual_along_y(dufm_eval_ws_output(ws),
+                                          form == DUFM_FORM_SAMPLES ? p->n : 1, b) /
+                         (double)c->cols;
+    value = (b / a) * b * g + 0.5 * resid / a;
     t = (b / a) * tau;
   }
   if (!isfinite(value)) {

@@ -1,12 +1,13 @@
-/* L-BFGS: two-loop recursion over the stored pairs, a backtracking Armijo line
- * search, restarts along steepest descent. */
+/* L-BFGS: two-loop recursion over the stored pairs, a weak Wolfe line search,
+ * restarts along steepest descent. */
 #include <float.h>
 #include <math.h>
 
 #include "optim/optim_internal.h"
 
 #define ARMIJO_C1 1e-4
-#define MAX_BACKTRACKS 60
+#define WOLFE_C2 0.9
+#define MAX_TRIALS 60
 /* Pairs with s'y at or below this fraction of |s| |y| would make the inverse
  * Hessian estimate (nearly) indefinite; across a ReLU kink that happens. */
 #define CURVATURE_MIN 1e-12
@@ -89,34 +90,41 @@ static double max_abs(const double *v, size_t n) {
   return m;
 }
 
-/* Backtracking from step a0 along dir (slope gd < 0). Returns 1 when an Armijo
- * point was accepted. */
+/* Trial point x + a dir, evaluated into (xt, gt); 0 when the loss is finite. */
+static int trial(dufm_optim *s, double a) {
+  for (size_t i = 0; i < s->n; i++)
+    s->xt[i] = s->x[i] + a * s->dir[i];
+  return dufm_i_optim_eval(s, 1);
+}
+
+/* Weak Wolfe search by bracketing (Lewis and Overton's choice for BFGS on
+ * nonsmooth functions): Armijo f(a) <= f + c1 a gd and slope g(a)'d >= c2 gd,
+ * doubling a until Armijo fails, then bisecting. Accepted points always have
+ * s'y > 0. When the bracket collapses first (a kink), the last Armijo point
+ * is taken if there is one. Returns 1 when a step was accepted. */
 static int line_search(dufm_optim *s, double a0, double gd) {
   const size_t n = s->n;
   const double xmax = max_abs(s->x, n), dmax = max_abs(s->dir, n), f = s->f.loss;
-  double a = a0;
-  for (int bt = 0; bt < MAX_BACKTRACKS; bt++) {
+  double a = a0, lo = 0.0, hi = INFINITY;
+  for (int it = 0; it < MAX_TRIALS; it++) {
     /* Once the step no longer moves x in floating point there is nothing to find. */
     if (!(a * dmax > DBL_EPSILON * xmax) && xmax > 0.0)
-      return 0;
-    for (size_t i = 0; i < n; i++)
-      s->xt[i] = s->x[i] + a * s->dir[i];
-    int finite = dufm_i_optim_eval(s, 1) == 0;
-    double ft = s->ft.loss;
-    if (finite && ft <= f + ARMIJO_C1 * a * gd) {
+      break;
+    if (trial(s, a) != 0 || s->ft.loss > f + ARMIJO_C1 * a * gd) {
+      hi = a;
+    } else if (dufm_i_dot(s->gt, s->dir, n) < WOLFE_C2 * gd) {
+      lo = a;
+    } else {
       push_pair(s);
       accept(s);
       return 1;
     }
-    /* Minimizer of the quadratic through f, the slope gd and ft, kept in
-     * [0.1 a, 0.5 a]; a non-finite trial just shrinks by 10. */
-    double next = 0.1 * a;
-    if (finite) {
-      double denom = 2.0 * (ft - f - gd * a);
-      double q = denom > 0.0 ? -gd * a * a / denom : 0.5 * a;
-      next = fmin(fmax(q, 0.1 * a), 0.5 * a);
-    }
-    a = next;
+    a = isinf(hi) ? 2.0 * a : 0.5 * (lo + hi);
+  }
+  if (lo > 0.0 && trial(s, lo) == 0) {
+    push_pair(s);
+    accept(s);
+    return 1;
   }
   return 0;
 }

@@ -53,8 +53,8 @@ void plot_report_end(json_writer *w, const plot_target *t);
 #define PLOT_COLOR(i) (3 + (i) % PLOT_NCOLORS)
 void plot_palette(void);
 
-/* Line styles: solid, dashed, dotted. */
-enum { PLOT_SOLID = 1, PLOT_DASHED = 2, PLOT_DOTTED = 3 };
+/* Line styles (PLplot's pllsty numbers): solid, short dashes, long dashes. */
+enum { PLOT_SOLID = 1, PLOT_DOTTED = 2, PLOT_DASHED = 3 };
 void plot_style(int color, int style, double width);
 
 /* A horizontal line across the current window at y (world coordinates). */
