@@ -140,11 +140,10 @@ static double best_vs_dnc(int L, int K, int n, const char *lambda, int width, in
     CU_ASSERT(res[i].stop != DUFM_OPTIM_DIVERGED);
     CU_ASSERT(res[i].loss.loss >= dnc.lower * (1 - 1e-12)); /* DNC is optimal here */
     best = fmin(best, res[i].loss.loss);
-    fprintf(stderr, "[L=%d K=%d seed %d: loss %.17g, %s after %ld steps] ", L, K, i,
-            res[i].loss.loss, dufm_optim_stop_name(res[i].stop), res[i].iters);
     dufm_optim_result_clear(&res[i]);
   }
   dufm_params_clear(&p);
+  fprintf(stderr, "[L = %d, K = %d: best %.17g, DNC %.17g] ", L, K, best, dnc.value);
   return (best - dnc.value) / dnc.value;
 }
 

@@ -70,7 +70,7 @@ dufm_status dufm_i_cert_alloc(dufm_cert *c, const int *d, dufm_err *err) {
   return DUFM_OK;
 }
 
-static mpq_t *alloc_q(size_t count) {
+mpq_t *dufm_i_q_alloc(size_t count) {
   mpq_t *a = malloc((count ? count : 1) * sizeof *a);
   if (a != NULL)
     for (size_t i = 0; i < count; i++)
@@ -78,7 +78,7 @@ static mpq_t *alloc_q(size_t count) {
   return a;
 }
 
-static void free_q(mpq_t *a, size_t count) {
+void dufm_i_q_free(mpq_t *a, size_t count) {
   if (a == NULL)
     return;
   for (size_t i = 0; i < count; i++)
@@ -86,10 +86,9 @@ static void free_q(mpq_t *a, size_t count) {
   free(a);
 }
 
-/* out (rows x K) = W (rows x inner) * H (inner x K), then ReLU when relu != 0.
- * Zero entries are skipped: the constructions are sparse. */
-static void mul(mpq_t *out, const mpq_t *W, const mpq_t *H, int rows, int inner, int K, int relu,
-                mpq_t tmp) {
+void dufm_i_cert_mul(mpq_t *out, const mpq_t *W, const mpq_t *H, int rows, int inner, int K,
+                     int relu, mpq_t tmp) {
+  /* Zero entries are skipped: the constructions are sparse. */
   for (int i = 0; i < rows; i++) {
     for (int j = 0; j < K; j++)
       mpq_set_ui(out[(size_t)i * K + j], 0, 1);
@@ -120,32 +119,56 @@ static void frob2(mpq_t out, const mpq_t *a, size_t count, mpq_t tmp) {
   }
 }
 
-dufm_status dufm_i_cert_loss(mpq_t out, const dufm_cert *c, dufm_err *err) {
+dufm_status dufm_i_cert_hidden(mpq_t *out, const dufm_cert *c, dufm_err *err) {
   const int L = c->p.L, K = c->p.K;
-  int maxw = K;
-  for (int l = 0; l <= L; l++)
+  int maxw = 1;
+  for (int l = 0; l < L; l++)
     maxw = c->d[l] > maxw ? c->d[l] : maxw;
-  size_t cap = (size_t)maxw * (size_t)K;
-  mpq_t *a = alloc_q(cap), *b = alloc_q(cap);
-  mpq_t tmp, sum, term;
-  mpq_inits(tmp, sum, term, NULL);
+  size_t cap = (size_t)maxw * (size_t)K, count = (size_t)c->d[0] * (size_t)K;
+  mpq_t *a = dufm_i_q_alloc(cap), *b = dufm_i_q_alloc(cap);
+  mpq_t tmp;
+  mpq_init(tmp);
   dufm_status st = DUFM_OK;
   if (a == NULL || b == NULL) {
     st = dufm_err_set(err, DUFM_ENOMEM, "out of memory for the exact forward pass");
     goto cleanup;
   }
-  /* Forward pass H_{l+1} = s(W_l H_l), output O = W_L H_L, all K class columns. */
   const mpq_t *h = c->m[0];
-  for (int l = 1; l <= L; l++) {
+  for (int l = 1; l < L; l++) {
     mpq_t *dst = h == a ? b : a;
-    mul(dst, c->m[l], h, c->d[l], c->d[l - 1], K, l < L, tmp);
+    dufm_i_cert_mul(dst, c->m[l], h, c->d[l], c->d[l - 1], K, 1, tmp);
     h = dst;
+    count = (size_t)c->d[l] * (size_t)K;
   }
+  for (size_t i = 0; i < count; i++)
+    mpq_set(out[i], h[i]);
+cleanup:
+  dufm_i_q_free(a, a ? cap : 0);
+  dufm_i_q_free(b, b ? cap : 0);
+  mpq_clear(tmp);
+  return st;
+}
+
+dufm_status dufm_i_cert_loss(mpq_t out, const dufm_cert *c, dufm_err *err) {
+  const int L = c->p.L, K = c->p.K;
+  size_t nh = (size_t)c->d[L - 1] * (size_t)K, no = (size_t)K * (size_t)K;
+  mpq_t *h = dufm_i_q_alloc(nh), *o = dufm_i_q_alloc(no);
+  mpq_t tmp, sum, term;
+  mpq_inits(tmp, sum, term, NULL);
+  dufm_status st = DUFM_OK;
+  if (h == NULL || o == NULL) {
+    st = dufm_err_set(err, DUFM_ENOMEM, "out of memory for the exact forward pass");
+    goto cleanup;
+  }
+  /* H_{l+1} = s(W_l H_l) up to H_L, output O = W_L H_L, all K class columns. */
+  if ((st = dufm_i_cert_hidden(h, c, err)) != DUFM_OK)
+    goto cleanup;
+  dufm_i_cert_mul(o, c->m[L], h, K, c->d[L - 1], K, 0, tmp);
   mpq_set_ui(sum, 0, 1);
   for (int i = 0; i < K; i++)
     for (int j = 0; j < K; j++) {
       mpq_set_ui(term, i == j ? 1 : 0, 1);
-      mpq_sub(term, h[(size_t)i * K + j], term);
+      mpq_sub(term, o[(size_t)i * K + j], term);
       mpq_mul(term, term, term);
       mpq_add(sum, sum, term);
     }
@@ -165,8 +188,8 @@ dufm_status dufm_i_cert_loss(mpq_t out, const dufm_cert *c, dufm_err *err) {
     mpq_add(out, out, sum);
   }
 cleanup:
-  free_q(a, a ? cap : 0);
-  free_q(b, b ? cap : 0);
+  dufm_i_q_free(h, h ? nh : 0);
+  dufm_i_q_free(o, o ? no : 0);
   mpq_clears(tmp, sum, term, NULL);
   return st;
 }

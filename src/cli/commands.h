@@ -11,5 +11,8 @@ int cmd_export(int argc, char **argv, int first);
 int cmd_table(int argc, char **argv, int first);
 int cmd_optimize(int argc, char **argv, int first);
 int cmd_check(int argc, char **argv, int first);
+int cmd_plot(int argc, char **argv, int first);
+int cmd_certify(int argc, char **argv, int first);
+int cmd_check_cert(int argc, char **argv, int first);
 
 #endif

@@ -79,13 +79,38 @@ static const command commands[] = {
      "classification: low_rank if some class-mean layer M_l has rank < K; else dnc if\n"
      "the output's class means have rank K and NC2 < nc2-tol on every layer; else\n"
      "other.\n" COMMON_FLAGS},
+    {"plot", cmd_plot, "figures: ratio to DNC, Gram heat maps, spectra, optimizer traces",
+     "usage: dufm plot KIND ... --out FILE.svg|FILE.png [flags]\n"
+     "  ratio [--L LIST] [--r LIST]   L_SRG / L_DNC against r (K = r(r-1)/2), one curve per\n"
+     "                   L (default 3,4,5; r 3..30), the best candidate dashed (figure 3)\n"
+     "                   --no-blocks, --no-cliques as for compare\n"
+     "  gram (--structure SPEC | DIR)  heat maps of the class-mean Gram matrices M_l^T M_l\n"
+     "                   before and after each ReLU, each / max |entry| (figure 1)\n"
+     "  spectrum (--structure SPEC | DIR)  singular values of the class means per layer\n"
+     "                   (log scale, each / the largest)\n"
+     "  trace FILE.csv [--y loss|gap]  loss curves of 'optimize --trace' against the DNC\n"
+     "                   and best-construction levels at the given flags (figure 2);\n"
+     "                   gap: loss minus the universal lower bound\n"
+     "  --unscaled       gram/spectrum of a structure before the optimal rescaling\n"
+     "--json prints {kind, out, format, panels or curves} with the plotted data.\n"
+     "The file is written to a temporary next to FILE, then renamed.\n" COMMON_FLAGS},
+    {"certify", cmd_certify, "write a checkable certificate that a structure beats DNC",
+     "usage: dufm certify --structure SPEC --out FILE [flags]\n"
+     "Writes the structure's rescale-optimal configuration with rational entries, its exact\n"
+     "loss and a rational lower bound on the DNC loss (proofs/certificates/FORMAT.md).\n"
+     "Exit 1 (nothing written) when the structure does not beat DNC at these parameters.\n"
+     COMMON_FLAGS},
+    {"check-cert", cmd_check_cert, "verify a certificate exactly from the file alone",
+     "usage: dufm check-cert FILE [--json]\n"
+     "Recomputes the loss, the DNC bound and the claim with exact rationals.\n"
+     "Exit 0 valid, 1 invalid (names the failed check), 2 malformed (file:line: rule).\n"},
 };
 #define N_COMMANDS (sizeof commands / sizeof commands[0])
 
 static void print_overview(FILE *out) {
   fputs("usage: dufm [COMMAND] [flags]\n"
         "Deep unconstrained features model: exact losses of candidate optima.\n"
-        "Without a command, runs 'dnc' at the paper's headline setting "
+        "Without a command, runs 'compare' at the paper's headline setting "
         "(L = 4, K = 10, n = 1, lambda = 0.004).\n\ncommands:\n",
         out);
   for (size_t i = 0; i < N_COMMANDS; i++)
@@ -101,7 +126,7 @@ int main(int argc, char **argv) {
    * reproducible whatever the machine (parallelism comes from seeds instead). */
   openblas_set_num_threads(1);
   if (argc < 2)
-    return cmd_dnc(argc, argv, 1);
+    return cmd_compare(argc, argv, 1);
   const char *name = argv[1];
   if (strcmp(name, "help") == 0 || strcmp(name, "--help") == 0 || strcmp(name, "-h") == 0) {
     if (argc > 2) {
@@ -120,7 +145,7 @@ int main(int argc, char **argv) {
     return CLI_EXIT_OK;
   }
   if (strncmp(name, "--", 2) == 0)
-    return cmd_dnc(argc, argv, 1);
+    return cmd_compare(argc, argv, 1);
   for (size_t i = 0; i < N_COMMANDS; i++)
     if (strcmp(name, commands[i].name) == 0)
       return commands[i].run(argc, argv, 2);

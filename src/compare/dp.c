@@ -162,10 +162,12 @@ static dufm_status build_composition(dufm_structure **out, const block_type *typ
   }
   if (st == DUFM_OK && dnc > 0)
     st = dufm_structure_dnc(&parts[i++], dnc, err);
-  if (st == DUFM_OK)
-    return dufm_structure_blocks(out, i, parts, err); /* takes the parts */
-  for (int b = 0; b < i; b++)
-    dufm_structure_free(parts[b]);
+  if (st == DUFM_OK) {
+    st = dufm_structure_blocks(out, i, parts, err); /* takes the parts, not the array */
+  } else {
+    for (int b = 0; b < i; b++)
+      dufm_structure_free(parts[b]);
+  }
   free(parts);
   return st;
 }

@@ -67,7 +67,7 @@ typedef struct {
   const char *symbol; /* NULL for none */
 } plot_legend_entry;
 
-/* The legend outside the current viewport, at its right edge, top aligned. */
+/* The legend outside the current viewport, right of it, vertically centred. */
 void plot_legend(const plot_legend_entry *e, int n, double text_scale);
 
 /* The heat map of a k x k row-major matrix with entry (a, b) drawn at column b,
@@ -78,6 +78,10 @@ void plot_heatmap(const double *m, int k, double vmin, double vmax);
 /* A vertical colour bar of cmap1 over [vmin, vmax] in the given viewport. */
 void plot_colorbar(double x0, double x1, double y0, double y1, double vmin, double vmax,
                    const char *label);
+
+/* Ticks and labels of a logarithmic y axis whose world coordinate is log10(y),
+ * over the window [x0, x1] x [ylo, yhi] (draw the frame with plbox "bc"). */
+void plot_log_yaxis(double x0, double x1, double ylo, double yhi);
 
 /* ---- class means of a configuration (plot_layers.c) */
 typedef struct {
@@ -107,6 +111,26 @@ int plot_singular_values(double *sv, const dufm_mat *m);
 /* Relative singular-value threshold for the ranks the figures report (the
  * default rank_tol of dufm/analysis.h). */
 #define PLOT_RANK_TOL 1e-6
+
+/* ---- optimizer traces (plot_trace_csv.c): CSV with a header naming at least
+ * the columns run, iter and loss (dufm optimize --trace writes
+ * run,seed,iter,loss,fit,reg,grad_norm), one line per logged step. */
+typedef struct {
+  long run;
+  char seed[32]; /* as written ("" without a seed column) */
+  int n, cap;
+  double *iter, *loss;
+} trace_run;
+
+typedef struct {
+  int nruns;
+  trace_run *runs; /* in order of first appearance */
+} trace_data;
+
+/* Reads the file; errors name the file and line. Returns 0 or an exit status
+ * after printing. */
+int trace_read(trace_data *out, const char *path);
+void trace_clear(trace_data *t);
 
 /* ---- the kinds */
 int plot_ratio(const plot_target *t, const long *Ls, int nL, const long *rs, int nr,

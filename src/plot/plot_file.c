@@ -51,14 +51,14 @@ static void on_plabort(const char *msg) {
   plplot_aborted = 1;
 }
 
-/* Whether PLplot has a file device of this name (a missing driver would make
+/* Whether PLplot has a device of this name (a missing driver would make
  * plinit prompt for another one on stdin). */
 static int have_device(const char *name) {
   enum { MAX_DEV = 128 };
   const char *menu[MAX_DEV], *names[MAX_DEV];
   const char **pm = menu, **pn = names;
   int n = MAX_DEV;
-  plgFileDevs(&pm, &pn, &n);
+  plgDevs(&pm, &pn, &n);
   for (int i = 0; i < n; i++)
     if (strcmp(pn[i], name) == 0)
       return 1;

@@ -147,8 +147,10 @@ int plot_singular_values(double *sv, const dufm_mat *m) {
   dufm_mat a = {0};
   if (dufm_mat_copy(&a, m, NULL) != DUFM_OK)
     return -1;
+  /* Row-major LAPACKE checks the leading dimensions of U and VT even when
+   * they are not computed. */
   lapack_int info = LAPACKE_dgesdd(LAPACK_ROW_MAJOR, 'N', a.rows, a.cols, a.data, a.cols, sv, NULL,
-                                   1, NULL, 1);
+                                   a.rows, NULL, a.cols);
   dufm_mat_clear(&a);
   return info == 0 ? 0 : -1;
 }

@@ -1,0 +1,109 @@
+#!/usr/bin/env bash
+# Gradient descent: `dufm optimize --method gd` against the PyTorch peer
+# (bench/gd_peer.py, torch.optim.SGD on the same loss) from the same random
+# starting folder (bench/gd_init.py, N(0, 0.1^2) entries, float64).
+# Run on demand: bench/gd_bench.sh [DUFM]   (default build-bench/dufm, a
+# release build: meson setup build-bench -Dbuildtype=release && ninja -C build-bench)
+# Environment: PYTHON (default /usr/bin/python3, which has torch and numpy),
+# REPS (default 5 timed runs per program and setting, interleaved).
+#
+# Prints two Markdown tables:
+# - time per iteration, median and [min, max] over REPS runs: dufm from the
+#   `seconds` of its JSON (the run itself: allocation, iterations, final copy;
+#   not process start-up nor the analysis afterwards), torch from its timed
+#   loop (setup excluded), with 1 thread, torch's default thread count, and
+#   one thread per online core; ratio = torch median / dufm median;
+# - agreement: both run exactly 1000 steps at lr 0.1 from the same folder;
+#   relative difference of the final losses and the largest entrywise
+#   difference of the final matrices relative to the largest entry of each.
+set -euo pipefail
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+DUFM="${1:-$ROOT/build-bench/dufm}"
+PY="${PYTHON:-/usr/bin/python3}"
+REPS="${REPS:-5}"
+CORES="$(nproc)"
+TMP="$(mktemp -d)"
+trap 'rm -rf "$TMP"' EXIT
+[ -x "$DUFM" ] || { echo "gd_bench: $DUFM is not an executable" >&2; exit 2; }
+
+# name L K n width lr dufm_iters torch_iters
+SETTINGS=(
+  "paper 4 10 1 30 0.5 20000 2000"
+  "large 4 50 1 200 0.1 2000 500"
+  "large-n5 4 50 5 200 0.1 500 200"
+)
+LAMBDA=0.004
+SEED=1
+
+json_field() { "$PY" -c 'import json,sys; d=json.load(sys.stdin); print(eval(sys.argv[1], {}, {"d": d}))' "$1"; }
+
+# dufm us/iter for folder $1, lr $2, iters $3
+dufm_us() {
+  "$DUFM" optimize --init "$1" --lambda "$LAMBDA" --method gd --lr "$2" --iters "$3" --tol 0 \
+    --threads 1 --json | json_field "'%.3f' % (1e6 * d['runs'][0]['seconds'] / d['runs'][0]['iters'])"
+}
+# torch us/iter for folder $1, lr $2, iters $3, threads $4
+torch_us() {
+  "$PY" "$ROOT/bench/gd_peer.py" --init "$1" --lambda "$LAMBDA" --lr "$2" --iters "$3" \
+    --threads "$4" | json_field "'%.3f' % d['us_per_iter']"
+}
+# "median [min, max]" of the numbers on stdin
+summary() {
+  sort -g | "$PY" -c 'import sys
+v = [float(x) for x in sys.stdin.read().split()]
+m = v[len(v) // 2] if len(v) % 2 else (v[len(v) // 2 - 1] + v[len(v) // 2]) / 2
+f = lambda x: ("%.1f" % x) if x < 1000 else ("%.0f" % x)
+print("%s [%s, %s]" % (f(m), f(min(v)), f(max(v))))'
+}
+median_of() { echo "${1%% *}"; }
+
+TORCH_DEFAULT="$("$PY" -c 'import torch; print(torch.get_num_threads())')"
+echo "machine: $CORES cores ($(grep -m1 'model name' /proc/cpuinfo | sed 's/.*: //')), torch default threads: $TORCH_DEFAULT"
+echo "load average at start: $(cut -d' ' -f1-3 /proc/loadavg)"
+echo
+echo "| setting | L | K | n | width | lr | dufm us/iter | torch us/iter, 1 thread | torch us/iter, default ($TORCH_DEFAULT) | torch us/iter, $CORES threads | ratio (torch 1 thread / dufm) | ratio (fastest torch / dufm) |"
+echo "|---|---|---|---|---|---|---|---|---|---|---|---|"
+for setting in "${SETTINGS[@]}"; do
+  set -- $setting
+  name=$1 L=$2 K=$3 n=$4 w=$5 lr=$6 di=$7 ti=$8
+  dir="$TMP/$name"
+  "$PY" "$ROOT/bench/gd_init.py" --L "$L" --K "$K" --n "$n" --width "$w" --seed "$SEED" --out "$dir"
+  : >"$TMP/d" && : >"$TMP/t1" && : >"$TMP/t0" && : >"$TMP/tc"
+  for _ in $(seq "$REPS"); do # interleaved, so load changes hit every column alike
+    dufm_us "$dir" "$lr" "$di" >>"$TMP/d"
+    torch_us "$dir" "$lr" "$ti" 1 >>"$TMP/t1"
+    torch_us "$dir" "$lr" "$ti" 0 >>"$TMP/t0"
+    torch_us "$dir" "$lr" "$ti" "$CORES" >>"$TMP/tc"
+  done
+  sd=$(summary <"$TMP/d") s1=$(summary <"$TMP/t1") s0=$(summary <"$TMP/t0") sc=$(summary <"$TMP/tc")
+  ratios=$("$PY" -c 'import sys; d, a, b, c = map(float, sys.argv[1:]); print("%.1f | %.1f" % (a / d, min(a, b, c) / d))' \
+    "$(median_of "$sd")" "$(median_of "$s1")" "$(median_of "$s0")" "$(median_of "$sc")")
+  echo "| $name | $L | $K | $n | $w | $lr | $sd | $s1 | $s0 | $sc | $ratios |"
+done
+echo
+echo "load average at the end of the timings: $(cut -d' ' -f1-3 /proc/loadavg)"
+echo
+echo "Agreement: 1000 steps at lr 0.1 from the same folder (dufm --threads 1, torch 1 thread)."
+echo
+echo "| setting | dufm final loss | torch final loss | relative difference | max relative matrix difference |"
+echo "|---|---|---|---|---|"
+for setting in "${SETTINGS[@]}"; do
+  set -- $setting
+  name=$1 dir="$TMP/$1"
+  dl=$("$DUFM" optimize --init "$dir" --lambda "$LAMBDA" --method gd --lr 0.1 --iters 1000 --tol 0 \
+    --threads 1 --json --save "$TMP/$name.dufm" | json_field "repr(d['runs'][0]['loss'])")
+  tl=$("$PY" "$ROOT/bench/gd_peer.py" --init "$dir" --lambda "$LAMBDA" --lr 0.1 --iters 1000 \
+    --threads 1 --save "$TMP/$name.torch" | json_field "repr(d['loss'])")
+  "$PY" - "$dl" "$tl" "$TMP/$name.dufm" "$TMP/$name.torch" "$name" <<'EOF'
+import os, sys
+import numpy as np
+dl, tl, ddir, tdir, name = float(sys.argv[1]), float(sys.argv[2]), *sys.argv[3:]
+files = sorted(f for f in os.listdir(tdir) if f.endswith(".npy"))
+worst = 0.0
+for f in files:
+    a, b = np.load(os.path.join(ddir, f)), np.load(os.path.join(tdir, f))
+    assert a.shape == b.shape, (f, a.shape, b.shape)
+    worst = max(worst, float(np.max(np.abs(a - b)) / np.max(np.abs(b))))
+print("| %s | %.17g | %.17g | %.2e | %.2e |" % (name, dl, tl, abs(dl - tl) / abs(tl), worst))
+EOF
+done

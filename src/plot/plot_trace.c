@@ -1,0 +1,180 @@
+/* dufm plot trace: loss curves of optimizer runs against the DNC closed form
+ * and the best construction (the paper's figure 2, top row), on a log scale
+ * of the loss or of its gap to the universal lower bound. */
+#include <math.h>
+#include <plplot.h>
+#include <stdio.h>
+#include <stdlib.h>
+
+#include "dufm/compare.h"
+#include "plot.h"
+
+/* Runs with a legend entry of their own; the rest share one. */
+#define TRACE_LEGEND_RUNS 8
+
+typedef struct {
+  double dnc, best, lower; /* closed-form levels */
+  const char *best_name;
+  int gap;     /* plot loss - lower */
+  long clamped; /* gap values at or below zero, drawn at the floor */
+} trace_levels;
+
+/* The plotted value: log10 of the loss or of its gap to the lower bound (a gap
+ * that rounding made nonpositive is drawn at a relative floor). */
+static double yval(const trace_levels *lv, double loss, long *clamped) {
+  if (!lv->gap)
+    return log10(loss);
+  double g = loss - lv->lower, floor_ = 1e-15 * fmax(lv->lower, 1e-300);
+  if (g <= floor_) {
+    if (clamped)
+      (*clamped)++;
+    g = floor_;
+  }
+  return log10(g);
+}
+
+static void draw(const trace_data *td, trace_levels *lv, const char *title) {
+  double x0 = INFINITY, x1 = -INFINITY, lo = INFINITY, hi = -INFINITY;
+  double levels[3] = {lv->dnc, lv->best, lv->lower};
+  int nlev = lv->gap ? 2 : 3;
+  for (int i = 0; i < nlev; i++)
+    lo = fmin(lo, yval(lv, levels[i], NULL)), hi = fmax(hi, yval(lv, levels[i], NULL));
+  int maxn = 1;
+  for (int r = 0; r < td->nruns; r++) {
+    const trace_run *run = &td->runs[r];
+    maxn = run->n > maxn ? run->n : maxn;
+    for (int i = 0; i < run->n; i++) {
+      double y = yval(lv, run->loss[i], NULL);
+      x0 = fmin(x0, run->iter[i]), x1 = fmax(x1, run->iter[i]);
+      lo = fmin(lo, y), hi = fmax(hi, y);
+    }
+  }
+  if (x1 <= x0)
+    x0 -= 1, x1 += 1;
+  double pad = 0.05 * (hi - lo > 0.5 ? hi - lo : 0.5);
+  pladv(0);
+  plschr(0, 1.0);
+  plvpor(0.09, 0.64, 0.11, 0.88);
+  plwind(x0, x1, lo - pad, hi + pad);
+  plot_style(PLOT_BLACK, PLOT_SOLID, 1.0);
+  plbox("bcnst", 0, 0, "bc", 0, 0);
+  plot_log_yaxis(x0, x1, lo - pad, hi + pad);
+  pllab("iteration", lv->gap ? "loss - lower bound  (log scale)" : "loss  (log scale)", "");
+  plmtex("t", 2.6, 0.5, 0.5, "Optimizer runs against closed-form levels");
+  plmtex("t", 1.0, 0.5, 0.5, title);
+  PLFLT *y = malloc((size_t)maxn * sizeof *y);
+  int nshown = td->nruns < TRACE_LEGEND_RUNS ? td->nruns : TRACE_LEGEND_RUNS;
+  plot_legend_entry *e = calloc((size_t)nshown + 4, sizeof *e);
+  int ne = 0;
+  for (int r = 0; r < td->nruns && y && e; r++) {
+    const trace_run *run = &td->runs[r];
+    for (int i = 0; i < run->n; i++)
+      y[i] = yval(lv, run->loss[i], &lv->clamped);
+    plot_style(PLOT_COLOR(r), PLOT_SOLID, 1.4);
+    plline(run->n, run->iter, y);
+    if (r < nshown) {
+      snprintf(e[ne].text, sizeof e[ne].text, "run %ld%s%s%s", run->run, run->seed[0] ? " (seed " : "",
+               run->seed, run->seed[0] ? ")" : "");
+      e[ne].color = PLOT_COLOR(r);
+      e[ne++].style = PLOT_SOLID;
+    }
+  }
+  if (e && td->nruns > nshown) {
+    snprintf(e[ne].text, sizeof e[ne].text, "... %d more runs", td->nruns - nshown);
+    e[ne].color = PLOT_GREY;
+    e[ne++].style = PLOT_SOLID;
+  }
+  const char *names[3] = {"DNC closed form", "best construction", "lower bound"};
+  int colors[3] = {PLOT_BLACK, PLOT_COLOR(3), PLOT_GREY};
+  int styles[3] = {PLOT_DASHED, PLOT_DASHED, PLOT_DOTTED};
+  for (int i = 0; i < nlev && e; i++) {
+    plot_hline(x0, x1, yval(lv, levels[i], NULL), colors[i], styles[i]);
+    if (i == 1)
+      snprintf(e[ne].text, sizeof e[ne].text, "best: %.40s", lv->best_name);
+    else
+      snprintf(e[ne].text, sizeof e[ne].text, "%s", names[i]);
+    e[ne].color = colors[i];
+    e[ne++].style = styles[i];
+  }
+  if (e)
+    plot_legend(e, ne, 0.8);
+  free(y);
+  free(e);
+}
+
+static void report(const plot_target *t, const trace_data *td, const trace_levels *lv) {
+  json_writer w;
+  char what[64];
+  snprintf(what, sizeof what, "%d runs", td->nruns);
+  plot_report_begin(&w, t, "trace", what);
+  if (!t->json)
+    return;
+  json_kv_string(&w, "y", lv->gap ? "gap" : "loss");
+  json_kv_double(&w, "dnc_loss", lv->dnc);
+  json_kv_string(&w, "best", lv->best_name);
+  json_kv_double(&w, "best_loss", lv->best);
+  json_kv_double(&w, "lower_bound", lv->lower);
+  json_kv_int(&w, "clamped", lv->clamped);
+  json_key(&w, "curves");
+  json_begin_array(&w);
+  for (int r = 0; r < td->nruns; r++) {
+    const trace_run *run = &td->runs[r];
+    double mn = INFINITY;
+    for (int i = 0; i < run->n; i++)
+      mn = fmin(mn, run->loss[i]);
+    json_begin_object(&w);
+    json_kv_int(&w, "run", run->run);
+    json_kv_string(&w, "seed", run->seed);
+    json_kv_int(&w, "points", run->n);
+    json_kv_double(&w, "first_iter", run->iter[0]);
+    json_kv_double(&w, "last_iter", run->iter[run->n - 1]);
+    json_kv_double(&w, "first_loss", run->loss[0]);
+    json_kv_double(&w, "last_loss", run->loss[run->n - 1]);
+    json_kv_double(&w, "min_loss", mn);
+    json_end_object(&w);
+  }
+  json_end_array(&w);
+  plot_report_end(&w, t);
+}
+
+int plot_trace(const plot_target *t, const char *csv, const cli_common *c, int gap) {
+  dufm_params p;
+  if (cli_params(&p, c) != 0)
+    return CLI_EXIT_USAGE;
+  trace_data td;
+  int rc = trace_read(&td, csv);
+  dufm_comparison cmp;
+  dufm_compare_opts o;
+  dufm_compare_opts_default(&o);
+  dufm_err err;
+  int have_cmp = 0;
+  if (rc == 0) {
+    if (dufm_compare(&cmp, &p, &o, &err) != DUFM_OK)
+      rc = cli_fail_err(&err, "trace");
+    have_cmp = 1;
+  }
+  if (rc == 0) {
+    trace_levels lv = {.dnc = cmp.cand[cmp.dnc_index].eval.loss,
+                       .best = cmp.cand[cmp.best_index].eval.loss,
+                       .lower = cmp.lower_bound.value,
+                       .best_name = dufm_structure_name(cmp.cand[cmp.best_index].structure),
+                       .gap = gap};
+    char title[300];
+    int used = snprintf(title, sizeof title, "%s: L = %d, K = %d, n = %d, #gl = %s", csv, p.L,
+                        p.K, p.n, c->lambda ? c->lambda : "0.004");
+    if ((c->lambda_h || c->lambda_w) && used < (int)sizeof title)
+      snprintf(title + used, sizeof title - used, " (per-layer lambdas given)");
+    plot_page pg;
+    if ((rc = plot_page_open(&pg, t, 900, 560)) == 0) {
+      draw(&td, &lv, title);
+      rc = plot_page_close(&pg);
+    }
+    if (rc == 0)
+      report(t, &td, &lv);
+  }
+  if (have_cmp)
+    dufm_comparison_clear(&cmp);
+  trace_clear(&td);
+  dufm_params_clear(&p);
+  return rc;
+}

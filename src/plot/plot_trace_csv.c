@@ -1,0 +1,134 @@
+/* Reading an optimizer trace CSV (dufm optimize --trace). */
+#include <errno.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "plot.h"
+
+#define MAX_FIELDS 64
+
+/* Splits line in place at commas (no quoting: every field is a number or a
+ * plain name); returns the number of fields. */
+static int split(char *line, char **f) {
+  int n = 0;
+  line[strcspn(line, "\r\n")] = '\0';
+  for (char *p = line;; p++) {
+    if (n < MAX_FIELDS)
+      f[n] = p;
+    n++;
+    p = strchr(p, ',');
+    if (p == NULL)
+      break;
+    *p = '\0';
+  }
+  return n;
+}
+
+static int number(double *out, const char *text) {
+  char *end;
+  errno = 0;
+  *out = strtod(text, &end);
+  return *text != '\0' && *end == '\0' && errno != ERANGE && isfinite(*out);
+}
+
+static trace_run *run_of(trace_data *t, long run) {
+  for (int i = 0; i < t->nruns; i++)
+    if (t->runs[i].run == run)
+      return &t->runs[i];
+  trace_run *nr = realloc(t->runs, (size_t)(t->nruns + 1) * sizeof *nr);
+  if (nr == NULL)
+    return NULL;
+  t->runs = nr;
+  memset(&nr[t->nruns], 0, sizeof *nr);
+  nr[t->nruns].run = run;
+  return &nr[t->nruns++];
+}
+
+static int append(trace_run *r, double iter, double loss) {
+  if (r->n == r->cap) {
+    int cap = r->cap ? 2 * r->cap : 64;
+    double *ni = realloc(r->iter, (size_t)cap * sizeof *ni);
+    if (ni == NULL)
+      return -1;
+    r->iter = ni;
+    double *nl = realloc(r->loss, (size_t)cap * sizeof *nl);
+    if (nl == NULL)
+      return -1;
+    r->loss = nl;
+    r->cap = cap;
+  }
+  r->iter[r->n] = iter;
+  r->loss[r->n++] = loss;
+  return 0;
+}
+
+/* Index of a column by name, -1 when absent. */
+static int column(char **f, int n, const char *name) {
+  for (int i = 0; i < n && i < MAX_FIELDS; i++)
+    if (strcmp(f[i], name) == 0)
+      return i;
+  return -1;
+}
+
+int trace_read(trace_data *out, const char *path) {
+  memset(out, 0, sizeof *out);
+  FILE *in = fopen(path, "r");
+  if (in == NULL)
+    return cli_fail("%s: cannot open the trace: %s", path, strerror(errno));
+  char *line = NULL, *f[MAX_FIELDS];
+  size_t cap = 0;
+  long lineno = 0;
+  int rc = 0, nf = 0, c_run = -1, c_seed = -1, c_iter = -1, c_loss = -1;
+  while (rc == 0 && getline(&line, &cap, in) >= 0) {
+    lineno++;
+    if (lineno == 1) {
+      nf = split(line, f);
+      c_run = column(f, nf, "run"), c_seed = column(f, nf, "seed");
+      c_iter = column(f, nf, "iter"), c_loss = column(f, nf, "loss");
+      if (nf > MAX_FIELDS || c_run < 0 || c_iter < 0 || c_loss < 0)
+        rc = cli_fail("%s: line 1: the header must name the columns run, iter and loss (as "
+                      "run,seed,iter,loss,fit,reg,grad_norm)",
+                      path);
+      continue;
+    }
+    if (line[strspn(line, " \t\r\n")] == '\0')
+      continue; /* blank lines (a trailing newline too) */
+    int n = split(line, f);
+    double run, iter, loss;
+    trace_run *r;
+    if (n != nf)
+      rc = cli_fail("%s: line %ld: %d fields, but the header has %d", path, lineno, n, nf);
+    else if (!number(&run, f[c_run]) || run != floor(run) || fabs(run) > 1e9)
+      rc = cli_fail("%s: line %ld: run '%s' is not a whole number", path, lineno, f[c_run]);
+    else if (!number(&iter, f[c_iter]))
+      rc = cli_fail("%s: line %ld: iter '%s' is not a finite number", path, lineno, f[c_iter]);
+    else if (!number(&loss, f[c_loss]) || loss <= 0)
+      rc = cli_fail("%s: line %ld: loss '%s' is not a positive finite number (the axis is "
+                    "logarithmic)",
+                    path, lineno, f[c_loss]);
+    else if ((r = run_of(out, (long)run)) == NULL || append(r, iter, loss) != 0)
+      rc = cli_fail("out of memory");
+    else if (c_seed >= 0 && r->n == 1)
+      snprintf(r->seed, sizeof r->seed, "%s", f[c_seed]);
+  }
+  if (rc == 0 && ferror(in))
+    rc = cli_fail("%s: cannot read the trace: %s", path, strerror(errno));
+  else if (rc == 0 && lineno == 0)
+    rc = cli_fail("%s: empty file (want a header run,seed,iter,loss,... and data lines)", path);
+  else if (rc == 0 && out->nruns == 0)
+    rc = cli_fail("%s: no data lines after the header", path);
+  free(line);
+  fclose(in);
+  if (rc != 0)
+    trace_clear(out);
+  return rc;
+}
+
+void trace_clear(trace_data *t) {
+  for (int i = 0; i < t->nruns; i++)
+    free(t->runs[i].iter), free(t->runs[i].loss);
+  free(t->runs);
+  memset(t, 0, sizeof *t);
+}
