@@ -3,8 +3,9 @@
 set -euo pipefail
 DUFM_ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 
+# libplplot-dev and plplot-driver-cairo (PNG output): figures of 'dufm plot', CLI only.
 dufm_packages=(build-essential meson ninja-build pkg-config libgsl-dev liblapacke-dev
-  libopenblas-dev libgmp-dev libmpfr-dev libcunit1-dev)
+  libopenblas-dev libgmp-dev libmpfr-dev libcunit1-dev libplplot-dev plplot-driver-cairo)
 
 dufm_install() {
   local missing=()

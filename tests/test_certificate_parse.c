@@ -10,7 +10,7 @@
 #include "dufm/certificate.h"
 #include "testutil.h"
 
-static char *text;   /* valid srg:5 certificate at L = 4, K = 10, lambda = 0.004 */
+static char *text; /* valid srg:5 certificate at L = 4, K = 10, lambda = 0.004 */
 static size_t text_len;
 
 static int setup(void) {
@@ -110,8 +110,8 @@ static void test_mutations(void) {
   CU_ASSERT(counts[1] > 500 && counts[2] > 20);
   const char *words[][2] = {{"dnc-regime nonzero", "dnc-regime zero"}};
   size_t len;
-  char *t = splice((size_t)(strstr(text, words[0][0]) - text), strlen(words[0][0]), words[0][1],
-                   &len);
+  char *t =
+      splice((size_t)(strstr(text, words[0][0]) - text), strlen(words[0][0]), words[0][1], &len);
   CU_ASSERT_EQUAL(verdict(t, len, NULL), 1);
   free(t);
   mpq_clears(q, step, NULL);

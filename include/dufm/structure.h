@@ -15,7 +15,7 @@
  *                                 in the order given; E := U '-' V with vertices
  *                                 0..r-1 all used (no isolated vertex), no
  *                                 self-loop, no edge repeated in either orientation
- *           | 'clique:' R ':' S (',' S)*
+ *           | 'clique:' R ':' S (',' S)*    (an unweighted S may be a range 'a..b')
  *                                 clique neurons on K_R, R >= 3, sizes k in 2..R,
  *                                 no size repeated; either every S is a bare size
  *                                 k (weights optimized by dufm_clique_optimize) or

@@ -108,8 +108,7 @@ dufm_status dufm_i_tok_int(dufm_i_reader *r, int i, long lo, long hi, long *out)
   const char *t = r->tok[i];
   size_t n = digits(t);
   if (n == 0 || t[n] != '\0' || (t[0] == '0' && n > 1))
-    return dufm_i_fail(r, "value %d of '%s': '%.64s' is not a plain whole number", i, r->tok[0],
-                       t);
+    return dufm_i_fail(r, "value %d of '%s': '%.64s' is not a plain whole number", i, r->tok[0], t);
   /* Ten digits fit a long on every platform we build on; more are out of range. */
   long v = n <= 10 ? strtol(t, NULL, 10) : -1;
   if (n > 10 || v < lo || v > hi)
@@ -128,8 +127,9 @@ dufm_status dufm_i_tok_q(dufm_i_reader *r, int i, mpq_t out) {
   int ok = n > 0 && (num[0] != '0' || n == 1) && !(t[0] == '-' && num[0] == '0') &&
            (den ? m > 0 && den[m] == '\0' && den[0] != '0' : num[n] == '\0');
   if (!ok)
-    return dufm_i_fail(r, "value %d of '%s': '%.64s%s' is not a rational P or P/Q (decimal "
-                          "digits, optional '-', no leading zeros, Q > 0)",
+    return dufm_i_fail(r,
+                       "value %d of '%s': '%.64s%s' is not a rational P or P/Q (decimal "
+                       "digits, optional '-', no leading zeros, Q > 0)",
                        i, r->tok[0], t, strlen(t) > 64 ? "..." : "");
   if (n > DUFM_CERT_MAX_DIGITS || m > DUFM_CERT_MAX_DIGITS)
     return dufm_i_fail(r, "value %d of '%s': more than %d digits", i, r->tok[0],

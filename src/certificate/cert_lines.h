@@ -9,10 +9,10 @@
 #include "dufm/error.h"
 
 typedef struct {
-  const char *name;     /* file name for messages */
-  const char *p, *end;  /* unread text */
-  long line;            /* number of the current line (1-based) */
-  char *buf;            /* the current line, split in place into tok[] */
+  const char *name;    /* file name for messages */
+  const char *p, *end; /* unread text */
+  long line;           /* number of the current line (1-based) */
+  char *buf;           /* the current line, split in place into tok[] */
   size_t cap;
   char **tok;
   int ntok, tokcap;

@@ -25,8 +25,7 @@ static dufm_status exact_unscaled(dufm_cert *c, const dufm_config *U, dufm_err *
     const dufm_mat *src = l == 0 ? &U->H1 : &U->W[l - 1];
     for (int i = 0; i < src->rows; i++)
       for (int j = 0; j < src->cols; j++)
-        dufm_i_rationalize(c->m[l][(size_t)i * src->cols + j], DUFM_MAT_AT(src, i, j),
-                           ENTRY_RTOL);
+        dufm_i_rationalize(c->m[l][(size_t)i * src->cols + j], DUFM_MAT_AT(src, i, j), ENTRY_RTOL);
   }
   size_t nh = (size_t)c->d[L - 1] * (size_t)K, no = (size_t)K * (size_t)K;
   mpq_t *h = dufm_i_q_alloc(nh), *o = dufm_i_q_alloc(no);

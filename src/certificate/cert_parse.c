@@ -5,8 +5,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "certificate/cert_lines.h"
 #include "certificate/cert_internal.h"
+#include "certificate/cert_lines.h"
 
 static dufm_status parse_header(dufm_i_reader *r, dufm_cert *c) {
   long v, L, K, n;
@@ -70,8 +70,7 @@ static dufm_status parse_matrices(dufm_i_reader *r, dufm_cert *c) {
     d[l] = (int)w;
   }
   d[L] = c->p.K;
-  if (st == DUFM_OK && (st = dufm_i_cert_alloc(c, d, r->err)) != DUFM_OK &&
-      st != DUFM_ENOMEM)
+  if (st == DUFM_OK && (st = dufm_i_cert_alloc(c, d, r->err)) != DUFM_OK && st != DUFM_ENOMEM)
     st = dufm_i_fail(r, "widths: %s", r->err->msg);
   for (int l = 0; l <= L && st == DUFM_OK; l++) {
     char name[32];
@@ -126,8 +125,8 @@ static dufm_status parse_claim(dufm_i_reader *r, dufm_cert *c) {
 dufm_status dufm_cert_parse(dufm_cert *out, const char *text, size_t len, const char *name,
                             dufm_err *err) {
   dufm_err local;
-  dufm_i_reader r = {.name = name ? name : "certificate", .p = text, .end = text + len,
-                     .err = err ? err : &local};
+  dufm_i_reader r = {
+      .name = name ? name : "certificate", .p = text, .end = text + len, .err = err ? err : &local};
   *out = (dufm_cert){0};
   dufm_status st = parse_header(&r, out);
   if (st == DUFM_OK)

@@ -102,10 +102,8 @@ static int layers(int argc, char **argv, int first, const char *kind) {
 static int trace(int argc, char **argv, int first) {
   cli_common c = {0};
   const char *out = NULL, *y = NULL, *pos[1] = {NULL};
-  cli_opt opts[] = {CLI_COMMON_OPTS(c),
-                    {"out", OPT_VALUE, &out},
-                    {"y", OPT_VALUE, &y},
-                    {NULL, OPT_SWITCH, NULL}};
+  cli_opt opts[] = {
+      CLI_COMMON_OPTS(c), {"out", OPT_VALUE, &out}, {"y", OPT_VALUE, &y}, {NULL, OPT_SWITCH, NULL}};
   plot_target t;
   int npos = cli_parse(argc, argv, first, "plot trace", opts, pos, 1);
   if (npos < 0 || plot_target_init(&t, out, c.json != NULL) != 0)

@@ -83,6 +83,10 @@ void plot_colorbar(double x0, double x1, double y0, double y1, double vmin, doub
  * over the window [x0, x1] x [ylo, yhi] (draw the frame with plbox "bc"). */
 void plot_log_yaxis(double x0, double x1, double ylo, double yhi);
 
+/* name, or "..." and its last max - 3 characters when longer than max (long
+ * folder paths would overflow a title). */
+void plot_short_name(char *buf, size_t size, const char *name, size_t max);
+
 /* ---- class means of a configuration (plot_layers.c) */
 typedef struct {
   int L, K, n;

@@ -4,6 +4,7 @@
 #include <plplot.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "plot.h"
 
@@ -54,9 +55,14 @@ void plot_legend(const plot_legend_entry *e, int n, double text_scale) {
       num[i] = 2;
     }
     PLFLT w, h;
+    /* The character height, not pllegend's text_scale, so that the line
+     * spacing shrinks with the text. */
+    plschr(0, text_scale);
     pllegend(&w, &h, PL_LEGEND_BACKGROUND | PL_LEGEND_BOUNDING_BOX,
-             PL_POSITION_RIGHT | PL_POSITION_OUTSIDE | PL_POSITION_VIEWPORT, 0.02, 0.0, 0.08, 0, PLOT_BLACK, 1, 0, 0, n, opt, 0.8, text_scale, 1.8, 0.0, col, text,
-             NULL, NULL, NULL, NULL, col, sty, wid, col, ssc, num, sym);
+             PL_POSITION_RIGHT | PL_POSITION_OUTSIDE | PL_POSITION_VIEWPORT, 0.02, 0.0, 0.08, 0,
+             PLOT_BLACK, 1, 0, 0, n, opt, 0.8, 1.0, 1.8, 0.0, col, text, NULL, NULL, NULL, NULL,
+             col, sty, wid, col, ssc, num, sym);
+    plschr(0, 1.0);
   }
   plot_style(PLOT_BLACK, PLOT_SOLID, 1.0);
   free(opt), free(col), free(sty), free(num), free(wid), free(ssc), free(text), free(sym);
@@ -74,7 +80,8 @@ static void image(const double *cells, int nx, int ny, double xmax, double ymin,
     for (int i = 0; i <= nx; i++) {
       rows[i] = pad + (size_t)i * (size_t)(ny + 1);
       for (int j = 0; j <= ny; j++)
-        rows[i][j] = cells[(size_t)(i < nx ? i : nx - 1) * (size_t)ny + (size_t)(j < ny ? j : ny - 1)];
+        rows[i][j] =
+            cells[(size_t)(i < nx ? i : nx - 1) * (size_t)ny + (size_t)(j < ny ? j : ny - 1)];
     }
     plimagefr((PLFLT_MATRIX)rows, nx + 1, ny + 1, 0, xmax, ymin, ymax, vmin, vmax, vmin, vmax, NULL,
               NULL);
@@ -126,8 +133,8 @@ void plot_log_yaxis(double x0, double x1, double ylo, double yhi) {
    * decades, too sparse within one. Mantissas per decade by span: */
   static const int all[] = {1, 2, 3, 4, 5, 6, 7, 8, 9}, few[] = {1, 2, 5};
   double span = yhi - ylo, tick = 0.012 * (x1 - x0);
-  const int *mant = span < 0.8 ? all : span < 2.5 ? few : all;
-  int nm = span < 0.8 ? 9 : span < 2.5 ? 3 : 1;
+  const int *mant = span < 1.3 ? all : span < 2.5 ? few : all;
+  int nm = span < 1.3 ? 9 : span < 2.5 ? 3 : 1;
   int step = span > 8 ? (int)ceil(span / 8) : 1;
   plot_style(PLOT_BLACK, PLOT_SOLID, 1.0);
   for (int k = (int)floor(ylo); k <= (int)ceil(yhi); k++) {
@@ -153,4 +160,12 @@ void plot_log_yaxis(double x0, double x1, double ylo, double yhi) {
       }
     }
   }
+}
+
+void plot_short_name(char *buf, size_t size, const char *name, size_t max) {
+  size_t len = strlen(name);
+  if (len <= max || max < 8)
+    snprintf(buf, size, "%s", name);
+  else
+    snprintf(buf, size, "...%s", name + len - (max - 3));
 }

@@ -13,10 +13,10 @@
 #define GRAM_MAX_K 500
 
 typedef struct {
-  int layer, pre;  /* pre = 1: pre-activation P_l, else H_l */
-  int rows, rank;  /* d_l and the rank of M_l (PLOT_RANK_TOL) */
-  double max_abs;  /* of the Gram before normalization */
-  double *g;       /* K x K, divided by max_abs (when nonzero) */
+  int layer, pre; /* pre = 1: pre-activation P_l, else H_l */
+  int rows, rank; /* d_l and the rank of M_l (PLOT_RANK_TOL) */
+  double max_abs; /* of the Gram before normalization */
+  double *g;      /* K x K, divided by max_abs (when nonzero) */
   double diag_min, offdiag_max_abs, min;
 } gram_panel;
 
@@ -74,11 +74,18 @@ static void draw(const gram_panel *panels, int np, const plot_layers *pl, int W,
   plvpor(0, 1, 0, 1);
   plwind(0, 1, 0, 1);
   plot_style(PLOT_BLACK, PLOT_SOLID, 1.0);
-  char title[400];
+  /* In the zero regime the rescale-optimal configuration is all zeros. */
+  int zero = 1;
+  for (int i = 0; i < np; i++)
+    zero &= panels[i].max_abs == 0;
+  char title[400], name[64];
+  plot_short_name(name, sizeof name, pl->name, pl->L > 2 ? 40 : 16);
   snprintf(title, sizeof title,
-           "Class-mean Gram matrices M#dl#u#uT#dM#dl#u of %s (L = %d, K = %d), each divided by "
-           "its max |entry|",
-           pl->name, pl->L, pl->K);
+           "Class-mean Gram matrices M#dl#u#uT#dM#dl#u of %s (L = %d, K = %d)%s", name, pl->L,
+           pl->K,
+           zero        ? ": all zero (zero solution; see --unscaled)"
+           : pl->L > 2 ? ", each divided by its max |entry|"
+                       : "");
   plptex(0.5, 1.0 - 26.0 / H, 1, 0, 0.5, title);
   for (int i = 0; i < np; i++) {
     const gram_panel *p = &panels[i];
@@ -89,7 +96,10 @@ static void draw(const gram_panel *panels, int np, const plot_layers *pl, int W,
     plot_style(PLOT_BLACK, PLOT_SOLID, 1.0);
     plbox("bc", 0, 0, "bc", 0, 0);
     char label[96];
-    snprintf(label, sizeof label, "%s#d%d#u: rank %d", p->pre ? "P" : "H", p->layer, p->rank);
+    if (p->max_abs == 0)
+      snprintf(label, sizeof label, "%s#d%d#u: zero", p->pre ? "P" : "H", p->layer);
+    else
+      snprintf(label, sizeof label, "%s#d%d#u: rank %d", p->pre ? "P" : "H", p->layer, p->rank);
     plmtex("t", 0.8, 0.5, 0.5, label);
     if (p->layer == 1)
       plmtex("l", 1.5, 0.5, 0.5, "after ReLU");
@@ -103,8 +113,9 @@ static void draw(const gram_panel *panels, int np, const plot_layers *pl, int W,
   plcol0(PLOT_BLACK);
   plmtex("l", 1.5, 0.5, 0.5, "before ReLU");
   int right = LEFT + pl->L * (CELL + GAP_X) - GAP_X;
-  plot_colorbar((double)(right + 24) / W, (double)(right + 42) / W, 1.0 - (double)(TOP + 2 * CELL + GAP_Y) / H,
-                1.0 - (double)TOP / H, -1, 1, "entry / max |entry|");
+  plot_colorbar((double)(right + 24) / W, (double)(right + 42) / W,
+                1.0 - (double)(TOP + 2 * CELL + GAP_Y) / H, 1.0 - (double)TOP / H, -1, 1,
+                "entry / max |entry|");
 }
 
 int plot_gram(const plot_target *t, const plot_source *src) {
@@ -115,8 +126,9 @@ int plot_gram(const plot_target *t, const plot_source *src) {
   int np = 2 * pl.L - 1;
   gram_panel *panels = calloc((size_t)np, sizeof *panels);
   if (pl.L > GRAM_MAX_L || pl.K > GRAM_MAX_K) {
-    rc = cli_fail("gram: L = %d, K = %d is too large for a readable figure (at most L = %d, K = %d)",
-                  pl.L, pl.K, GRAM_MAX_L, GRAM_MAX_K);
+    rc =
+        cli_fail("gram: L = %d, K = %d is too large for a readable figure (at most L = %d, K = %d)",
+                 pl.L, pl.K, GRAM_MAX_L, GRAM_MAX_K);
     goto cleanup;
   }
   if (panels == NULL) {

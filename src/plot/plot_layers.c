@@ -85,7 +85,11 @@ static int from_structure(dufm_config *cfg, dufm_params *p, plot_layers *out,
                          ? dufm_structure_build(cfg, s, p, DUFM_FORM_CLASS_MEANS, &err)
                          : dufm_structure_materialize(cfg, s, p, DUFM_FORM_CLASS_MEANS, &err);
     if (st != DUFM_OK) {
-      rc = cli_fail("--structure: %s: %s", src->spec, err.msg);
+      /* Some messages already start with the structure's name. */
+      const char *name = dufm_structure_name(s);
+      int named = strncmp(err.msg, name, strlen(name)) == 0;
+      rc = named ? cli_fail("--structure: %s", err.msg)
+                 : cli_fail("--structure: %s: %s", src->spec, err.msg);
       dufm_params_clear(p);
     }
     snprintf(out->name, sizeof out->name, "%s", dufm_structure_name(s));

@@ -63,12 +63,13 @@ static void draw(const ratio_curve *cv, const long *Ls, int nL, const long *rs, 
   double x0 = rs[0] - 0.5, x1 = rs[nr - 1] + 0.5;
   pladv(0);
   plschr(0, 1.0);
-  plvpor(0.09, 0.64, 0.11, 0.88);
+  plvpor(0.09, 0.64, 0.11, 0.86);
   plwind(x0, x1, lo - pad, hi + pad);
   plot_style(PLOT_BLACK, PLOT_SOLID, 1.0);
   plbox("bcnst", 0, 0, "bcnstv", 0, 0);
   pllab("r  (K#dr#u: K = r(r-1)/2 classes)", "loss / DNC loss", "");
-  plmtex("t", 2.6, 0.5, 0.5, "Loss relative to DNC: SRG on K#dr#u (solid), best candidate (dashed)");
+  plmtex("t", 2.9, 0.5, 0.5,
+         "Loss relative to DNC: SRG on K#dr#u (solid), best candidate (dashed)");
   plmtex("t", 1.0, 0.5, 0.5, lambdas);
   plot_hline(x0, x1, 1.0, PLOT_GREY, PLOT_DOTTED);
   plot_legend_entry *e = calloc((size_t)(2 * nL + 1), sizeof *e);

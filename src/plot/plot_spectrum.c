@@ -39,22 +39,24 @@ static void draw(const sv_curve *cv, int nc, const plot_layers *pl) {
   double lo = 1e-3;
   for (int j = 0; j < nc; j++)
     for (int i = 0; i < maxn && cv[j].sv[0] > 0; i++)
-      lo = fmin(lo, i < cv[j].nsv ? fmax(cv[j].sv[i] / cv[j].sv[0], SPECTRUM_FLOOR) : SPECTRUM_FLOOR);
+      lo = fmin(lo,
+                i < cv[j].nsv ? fmax(cv[j].sv[i] / cv[j].sv[0], SPECTRUM_FLOOR) : SPECTRUM_FLOOR);
   double ylo = floor(log10(lo)) - 0.5;
   pladv(0);
   plschr(0, 1.0);
-  plvpor(0.09, 0.66, 0.11, 0.88);
+  plvpor(0.09, 0.66, 0.11, 0.86);
   plwind(0.5, maxn + 0.5, ylo, 0.5);
   plot_style(PLOT_BLACK, PLOT_SOLID, 1.0);
   plbox("bcnst", 0, 0, "bc", 0, 0);
   plot_log_yaxis(0.5, maxn + 0.5, ylo, 0.5);
   pllab("index i", "#gs#di#u / #gs#d1#u  (log scale)", "");
-  char title[400];
-  snprintf(title, sizeof title, "Singular values of the class means per layer: %s (L = %d, K = %d)",
-           pl->name, pl->L, pl->K);
-  plmtex("t", 2.6, 0.5, 0.5, title);
+  char title[400], name[64];
+  plot_short_name(name, sizeof name, pl->name, 32);
+  snprintf(title, sizeof title, "Singular values of the class means: %s, L = %d, K = %d", name,
+           pl->L, pl->K);
+  plmtex("t", 2.9, 0.5, 0.5, title);
   plmtex("t", 1.0, 0.5, 0.5,
-         "solid: after the ReLU (H#dl#u), dashed: before it (P#dl#u); zeros drawn at 10#u-17#d");
+         "solid: H#dl#u after the ReLU, dashed: P#dl#u before it; zeros drawn at 10#u-17#d");
   plot_hline(0.5, maxn + 0.5, log10(PLOT_RANK_TOL), PLOT_GREY, PLOT_DOTTED);
   plot_legend_entry *e = calloc((size_t)nc + 1, sizeof *e);
   PLFLT *x = malloc((size_t)maxn * sizeof *x), *y = malloc((size_t)maxn * sizeof *y);
@@ -83,7 +85,8 @@ static void draw(const sv_curve *cv, int nc, const plot_layers *pl) {
     snprintf(e[nc].text, sizeof e[nc].text, "rank threshold 10#u-6#d");
     e[nc].color = PLOT_GREY;
     e[nc].style = PLOT_DOTTED;
-    plot_legend(e, nc + 1, 0.85);
+    /* About 17 lines fit beside the plot at the usual size; more get smaller. */
+    plot_legend(e, nc + 1, nc + 1 > 17 ? 0.85 * 17 / (nc + 1) : 0.85);
   }
   free(e), free(x), free(y);
 }

@@ -15,7 +15,7 @@
 typedef struct {
   double dnc, best, lower; /* closed-form levels */
   const char *best_name;
-  int gap;     /* plot loss - lower */
+  int gap;      /* plot loss - lower */
   long clamped; /* gap values at or below zero, drawn at the floor */
 } trace_levels;
 
@@ -54,13 +54,14 @@ static void draw(const trace_data *td, trace_levels *lv, const char *title) {
   double pad = 0.05 * (hi - lo > 0.5 ? hi - lo : 0.5);
   pladv(0);
   plschr(0, 1.0);
-  plvpor(0.09, 0.64, 0.11, 0.88);
+  plvpor(0.09, 0.64, 0.11, 0.86);
   plwind(x0, x1, lo - pad, hi + pad);
   plot_style(PLOT_BLACK, PLOT_SOLID, 1.0);
+  plsxax(7, 0); /* iterations as plain integers up to 10^7, not "(x10^4)" */
   plbox("bcnst", 0, 0, "bc", 0, 0);
   plot_log_yaxis(x0, x1, lo - pad, hi + pad);
   pllab("iteration", lv->gap ? "loss - lower bound  (log scale)" : "loss  (log scale)", "");
-  plmtex("t", 2.6, 0.5, 0.5, "Optimizer runs against closed-form levels");
+  plmtex("t", 2.9, 0.5, 0.5, "Optimizer runs against closed-form levels");
   plmtex("t", 1.0, 0.5, 0.5, title);
   PLFLT *y = malloc((size_t)maxn * sizeof *y);
   int nshown = td->nruns < TRACE_LEGEND_RUNS ? td->nruns : TRACE_LEGEND_RUNS;
@@ -73,8 +74,8 @@ static void draw(const trace_data *td, trace_levels *lv, const char *title) {
     plot_style(PLOT_COLOR(r), PLOT_SOLID, 1.4);
     plline(run->n, run->iter, y);
     if (r < nshown) {
-      snprintf(e[ne].text, sizeof e[ne].text, "run %ld%s%s%s", run->run, run->seed[0] ? " (seed " : "",
-               run->seed, run->seed[0] ? ")" : "");
+      snprintf(e[ne].text, sizeof e[ne].text, "run %ld%s%s%s", run->run,
+               run->seed[0] ? " (seed " : "", run->seed, run->seed[0] ? ")" : "");
       e[ne].color = PLOT_COLOR(r);
       e[ne++].style = PLOT_SOLID;
     }
@@ -159,9 +160,10 @@ int plot_trace(const plot_target *t, const char *csv, const cli_common *c, int g
                        .lower = cmp.lower_bound.value,
                        .best_name = dufm_structure_name(cmp.cand[cmp.best_index].structure),
                        .gap = gap};
-    char title[300];
-    int used = snprintf(title, sizeof title, "%s: L = %d, K = %d, n = %d, #gl = %s", csv, p.L,
-                        p.K, p.n, c->lambda ? c->lambda : "0.004");
+    char title[300], name[64];
+    plot_short_name(name, sizeof name, csv, 28);
+    int used = snprintf(title, sizeof title, "%s: L = %d, K = %d, n = %d, #gl = %s", name, p.L, p.K,
+                        p.n, c->lambda ? c->lambda : "0.004");
     if ((c->lambda_h || c->lambda_w) && used < (int)sizeof title)
       snprintf(title + used, sizeof title - used, " (per-layer lambdas given)");
     plot_page pg;
