@@ -67,7 +67,8 @@ typedef struct {
   const char *symbol; /* NULL for none */
 } plot_legend_entry;
 
-/* The legend outside the current viewport, right of it, vertically centred. */
+/* The legend outside the current viewport, right of it, vertically centred;
+ * text_scale shrinks further when there are many entries. */
 void plot_legend(const plot_legend_entry *e, int n, double text_scale);
 
 /* The heat map of a k x k row-major matrix with entry (a, b) drawn at column b,

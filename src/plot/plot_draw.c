@@ -55,14 +55,13 @@ void plot_legend(const plot_legend_entry *e, int n, double text_scale) {
       num[i] = 2;
     }
     PLFLT w, h;
-    /* The character height, not pllegend's text_scale, so that the line
-     * spacing shrinks with the text. */
-    plschr(0, text_scale);
+    /* About 17 lines fit beside a plot of the usual height; more lines get
+     * smaller (pllegend's spacing is in unscaled character heights). */
+    double fit = n > 17 ? 17.0 / n : 1.0;
     pllegend(&w, &h, PL_LEGEND_BACKGROUND | PL_LEGEND_BOUNDING_BOX,
              PL_POSITION_RIGHT | PL_POSITION_OUTSIDE | PL_POSITION_VIEWPORT, 0.02, 0.0, 0.08, 0,
-             PLOT_BLACK, 1, 0, 0, n, opt, 0.8, 1.0, 1.8, 0.0, col, text, NULL, NULL, NULL, NULL,
-             col, sty, wid, col, ssc, num, sym);
-    plschr(0, 1.0);
+             PLOT_BLACK, 1, 0, 0, n, opt, 0.8, text_scale * fit, 1.8 * fit, 0.0, col, text, NULL,
+             NULL, NULL, NULL, col, sty, wid, col, ssc, num, sym);
   }
   plot_style(PLOT_BLACK, PLOT_SOLID, 1.0);
   free(opt), free(col), free(sty), free(num), free(wid), free(ssc), free(text), free(sym);

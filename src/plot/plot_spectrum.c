@@ -85,8 +85,7 @@ static void draw(const sv_curve *cv, int nc, const plot_layers *pl) {
     snprintf(e[nc].text, sizeof e[nc].text, "rank threshold 10#u-6#d");
     e[nc].color = PLOT_GREY;
     e[nc].style = PLOT_DOTTED;
-    /* About 17 lines fit beside the plot at the usual size; more get smaller. */
-    plot_legend(e, nc + 1, nc + 1 > 17 ? 0.85 * 17 / (nc + 1) : 0.85);
+    plot_legend(e, nc + 1, 0.85);
   }
   free(e), free(x), free(y);
 }
