@@ -71,6 +71,57 @@ expect_usage_error "extra" dnc extra
 expect_usage_error "eval" eval
 expect_usage_error "no-such-dir" eval "$TMP/no-such-dir"
 
+# ---- malformed configuration folders: one line naming the file, exit 2
+for bad_dir in "$ROOT"/data/configs/bad/*/; do
+  expect_usage_error "$(basename "$bad_dir")" eval "${bad_dir%/}"
+done
+# A folder whose H1.npy is each malformed .npy fixture in turn.
+for bad_npy in "$ROOT"/data/npy/bad/*.npy; do
+  rm -rf "$TMP/badcfg" && mkdir -p "$TMP/badcfg"
+  cp "$bad_npy" "$TMP/badcfg/H1.npy"
+  cp "$ROOT/data/configs/l1_k3_n2_f8c/W1.npy" "$TMP/badcfg/W1.npy"
+  expect_usage_error "H1.npy" eval "$TMP/badcfg"
+done
+# --K that disagrees with the folder.
+expect_usage_error "--K" eval "$ROOT/data/configs/l1_k3_n2_f8c" --K 4
+
+# ---- structures: bad specs and K mismatches
+expect_usage_error "--structure" structure --structure srg:2
+expect_usage_error "--structure" structure --structure bogus:3
+expect_usage_error "--structure" structure --structure graph:0-1,1-0
+expect_usage_error "--structure" structure --structure graph:0-1,2-2
+expect_usage_error "--structure" structure --structure clique:5:6
+expect_usage_error "--structure" structure --structure clique:5:2,2
+expect_usage_error "--structure" structure --structure clique:5:2@-1
+expect_usage_error "--structure" structure --structure clique:4:4@1
+expect_usage_error "--structure" structure --structure srg:5+
+expect_usage_error "--K" structure --structure srg:5 --K 11
+expect_usage_error "not applicable" structure --structure srg:5 --L 1
+expect_usage_error "--structure" structure
+expect_usage_error "--out" export --structure srg:5
+expect_usage_error "--out" export --structure srg:5 --out /nonexistent-dir/x/y
+[ ! -e /nonexistent-dir ] && ok || bad "export created a folder on failure"
+expect_usage_error "--format" table --format xml
+expect_usage_error "--r" table --r 2..5
+expect_usage_error "--lambda" table --lambda 0.1,-1
+expect_usage_error "--max-r" compare --max-r 1
+
+# ---- compare, structure, export, table: fields and cross-checks
+expect_json compare && json_check 'd["verdict"] == "dnc_not_optimal" and d["dnc"]["name"] == "dnc"' &&
+  json_check 'all(k in d for k in ("dnc","candidates","best","lower_bound","verdict"))' &&
+  json_check 'all(all(k in c for k in ("name","loss","ratio_to_dnc","vs_dnc","ridge_loss","ranks")) for c in d["candidates"] if c["applicable"])' &&
+  json_check 'd["lower_bound"] <= d["best_loss"] <= d["dnc"]["loss"]'
+expect_json structure --structure srg:5 && json_check 'd["vs_dnc"] == "below" and d["ranks"]["hidden"] == [5,5,5,10]' &&
+  json_check 'd["Q_pow_exact"] == "1/15625000"'  # (20)(5)(5)(12.5)(10) / 250^5, theory section 4
+expect_json structure --structure srg:5 --L 3 && json_check 'd["vs_dnc"] == "above"'
+# The exported configuration, evaluated by the generic loss, has the closed-form loss.
+expect_json structure --structure srg:5+dnc:3 --lambda-w 0.003,0.004,0.005,0.006 --n 2
+closed=$($PY -c 'import json,sys; print(repr(json.load(open(sys.argv[1]))["loss"]))' "$TMP/json")
+"$DUFM" export --structure srg:5+dnc:3 --lambda-w 0.003,0.004,0.005,0.006 --n 2 --out "$TMP/exp" >/dev/null 2>&1 && ok || bad "export failed"
+expect_json eval "$TMP/exp" --lambda-w 0.003,0.004,0.005,0.006 &&
+  json_check "abs(d['loss'] - $closed) <= 1e-12 * $closed and d['n'] == 2 and d['K'] == 13"
+expect_json table --L 3,4 --r 4..6 && json_check 'len(d["rows"]) == 6 and d["rows"][0]["K"] == 6'
+
 # ---- dnc at the headline setting: JSON fields and the enclosure
 expect_json dnc && json_check 'all(k in d for k in ("loss","t","Q","regime","loss_lower","loss_upper"))' &&
   json_check 'd["loss_lower"] <= d["loss"] <= d["loss_upper"] and d["regime"] == "nonzero"' &&

@@ -11,13 +11,14 @@
  *           momentum or weight decay on the full loss F, lambda terms included).
  * - anneal: the same with lr_k = lr / (1 + 10 k / iters): the step falls
  *           smoothly to lr / 11 at the last iteration.
- * - lbfgs:  L-BFGS with `memory` pairs, initial Hessian scale s'y / y'y, a
- *           backtracking (quadratic interpolation) line search enforcing
- *           Armijo with c1 = 1e-4, the steepest descent direction after a
- *           non-descent direction or a failed search, curvature pairs kept only
- *           when s'y > 1e-12 |s| |y|. F is not smooth at ReLU kinks: when even
- *           the steepest-descent search finds no decrease the run stops with
- *           DUFM_OPTIM_LINESEARCH (the iterate is kept; its loss never rose).
+ * - lbfgs:  L-BFGS with `memory` pairs, initial inverse Hessian (s'y / y'y) I,
+ *           a weak Wolfe line search by bracketing (Armijo c1 = 1e-4, curvature
+ *           c2 = 0.9: double the step until Armijo fails, then bisect), the
+ *           steepest descent direction after a non-descent direction or a
+ *           failed search, pairs kept only when s'y > 1e-12 |s| |y|. F is not
+ *           smooth at ReLU kinks: when even the steepest-descent search finds no
+ *           Armijo point the run stops with DUFM_OPTIM_LINESEARCH (the iterate
+ *           is kept; its loss never rose).
  *
  * Random numbers: splitmix64(seed) fills the state of xoshiro256**; uniforms
  * are (x >> 11) 2^-53 (zero redrawn), Gaussians come in pairs by Box-Muller
@@ -160,7 +161,8 @@ typedef struct {
 
 /* Runs the solver from x0 until a stop (divergence is a result, not an error:
  * out->stop = DIVERGED with DUFM_OK). out uninitialized; clear it afterwards
- * whatever the status. out->seed is 0. Errors: DUFM_EINVAL (bad options or
+ * whatever the status. out->seed is 0. BLAS threading is the caller's (the
+ * multi-seed driver sets one thread). Errors: DUFM_EINVAL (bad options or
  * shapes), DUFM_ENOMEM. */
 dufm_status dufm_optim_run(dufm_optim_result *out, const dufm_config *x0, const dufm_params *p,
                            const dufm_optim_opts *o, dufm_err *err);

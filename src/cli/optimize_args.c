@@ -67,8 +67,9 @@ int opt_seeds(optimize_job *j, const char *seeds, const char *list) {
     if (list_item(item, sizeof item, list, i) != 0 || item[0] < '0' || item[0] > '9')
       return cli_fail("--seed-list: item %d of '%s' is not a whole number >= 0", i + 1, list), -1;
     unsigned long long v = strtoull(item, &end, 10);
-    if (*end != '\0' || errno == ERANGE)
-      return cli_fail("--seed-list: '%s' is not a whole number below 2^64", item), -1;
+    /* Below 2^63 so that JSON readers see the same integer. */
+    if (*end != '\0' || errno == ERANGE || v >= (1ULL << 63))
+      return cli_fail("--seed-list: '%s' is not a whole number below 2^63", item), -1;
     j->seeds[i] = (uint64_t)v;
   }
   return 0;

@@ -121,6 +121,9 @@ dufm_status dufm_optim_set(dufm_optim *s, const dufm_config *x0, const dufm_para
   dufm_status st = dufm_config_check(x0, p, DUFM_FORM_SAMPLES, err);
   if (st != DUFM_OK)
     return st;
+  if (x0->L != s->L)
+    return dufm_err_set(err, DUFM_EINVAL, "starting point has depth %d, the optimizer %d", x0->L,
+                        s->L);
   if (x0->cols != s->cols)
     return dufm_err_set(err, DUFM_EINVAL, "starting point has %d columns, the optimizer %d",
                         x0->cols, s->cols);
