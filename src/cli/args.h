@@ -49,6 +49,24 @@ int cli_fail(const char *fmt, ...)
 /* Reports a library error: exit 2 for input errors, 1 otherwise (numerical). */
 int cli_fail_err(const dufm_err *err, const char *context);
 
+/* "3..30", "3,4,5" or mixtures of integers in [lo, hi], strictly increasing;
+ * *out is malloc'ed. Returns 0, or -1 after printing the error. */
+int cli_int_list(long **out, int *count, const char *text, const char *flag, long lo, long hi);
+
+/* Params for a configuration folder of sizes L, K, n: given --L/--K/--n must
+ * agree with them; lambdas from the flags. 0, or -1 after printing. */
+int cli_folder_params(dufm_params *p, const cli_common *c, int L, int K, int n);
+
+/* Parses --structure SPEC and builds params whose K is the structure's (a given
+ * --K must agree; a bare dnc takes --K or the default). 0, or -1 after printing
+ * (then *s is NULL and p is not initialized). */
+struct dufm_structure;
+int cli_structure_params(struct dufm_structure **s, dufm_params *p, const cli_common *c,
+                         const char *spec);
+
+/* Reports a library error about a structure without naming it twice. */
+int cli_fail_structure(const char *spec, const dufm_err *err);
+
 #define CLI_COMMON_OPTS(c)                                                                        \
   {"L", OPT_VALUE, &(c).L}, {"K", OPT_VALUE, &(c).K}, {"n", OPT_VALUE, &(c).n},                  \
       {"lambda", OPT_VALUE, &(c).lambda}, {"lambda-h", OPT_VALUE, &(c).lambda_h},                \

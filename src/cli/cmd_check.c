@@ -32,34 +32,6 @@ static int parse_double(double *out, const char *text, const char *flag, double 
   return 0;
 }
 
-/* --L/--K/--n are optional: the folder fixes them, and a given value must agree. */
-static int check_size(const char *text, const char *flag, long actual) {
-  long v;
-  if (text == NULL)
-    return 0;
-  if (cli_int(&v, text, flag, 1, 1L << 30) != 0)
-    return -1;
-  if (v != actual)
-    return cli_fail("--%s: %ld disagrees with the configuration folder, which has %s = %ld", flag,
-                    v, flag, actual),
-           -1;
-  return 0;
-}
-
-static int folder_params(dufm_params *p, const cli_common *c, const dufm_config *cfg, int n) {
-  if (check_size(c->L, "L", cfg->L) || check_size(c->K, "K", cfg->K) || check_size(c->n, "n", n))
-    return -1;
-  cli_common sized = *c;
-  char Ls[16], Ks[16], ns[16];
-  snprintf(Ls, sizeof Ls, "%d", cfg->L);
-  snprintf(Ks, sizeof Ks, "%d", cfg->K);
-  snprintf(ns, sizeof ns, "%d", n);
-  sized.L = Ls;
-  sized.K = Ks;
-  sized.n = ns;
-  return cli_params(p, &sized);
-}
-
 /* The target of --expect-below: a number, dnc (its closed form) or a structure
  * SPEC evaluated in closed form at p. */
 typedef struct {
@@ -192,7 +164,8 @@ int cmd_check(int argc, char **argv, int first) {
   below_target target;
   char best[256] = "";
   check_result r = {.dir = dir, .cfg = &cfg, .p = &p, .an = &an, .ok = 1};
-  if (folder_params(&p, &c, &cfg, n) != 0 || (below && resolve_below(&target, below, &p) != 0))
+  if (cli_folder_params(&p, &c, cfg.L, cfg.K, n) != 0 ||
+      (below && resolve_below(&target, below, &p) != 0))
     goto cleanup;
   if (dufm_analyze(&an, &cfg, &p, &o, &err) != DUFM_OK) {
     rc = cli_fail_err(&err, dir);

@@ -8,22 +8,6 @@
 #include "dufm/npy.h"
 #include "report.h"
 
-/* Flags --L/--K/--n are optional here: the folder fixes them, and a given value
- * must agree with it. */
-static int check_size(const char *text, const char *flag, long actual) {
-  long v;
-  if (text == NULL)
-    return 0;
-  if (cli_int(&v, text, flag, 1, 1L << 30) != 0)
-    return -1;
-  if (v != actual) {
-    cli_fail("--%s: %ld disagrees with the configuration folder, which has %s = %ld", flag, v, flag,
-             actual);
-    return -1;
-  }
-  return 0;
-}
-
 static void print_json(const dufm_params *p, const dufm_config *cfg, const dufm_loss *loss,
                        double rescaled, double t) {
   json_writer w;
@@ -73,18 +57,8 @@ int cmd_eval(int argc, char **argv, int first) {
     return cli_fail_err(&err, NULL);
   int rc = CLI_EXIT_USAGE;
   dufm_params p = {0};
-  if (check_size(c.L, "L", cfg.L) || check_size(c.K, "K", cfg.K) || check_size(c.n, "n", n))
-    goto cleanup;
   /* The folder decides the sizes; the lambda flags still apply. */
-  cli_common sized = c;
-  char Ls[16], Ks[16], ns[16];
-  snprintf(Ls, sizeof Ls, "%d", cfg.L);
-  snprintf(Ks, sizeof Ks, "%d", cfg.K);
-  snprintf(ns, sizeof ns, "%d", n);
-  sized.L = Ls;
-  sized.K = Ks;
-  sized.n = ns;
-  if (cli_params(&p, &sized) != 0)
+  if (cli_folder_params(&p, &c, cfg.L, cfg.K, n) != 0)
     goto cleanup;
   dufm_loss loss;
   double rescaled = 0, t = 0;

@@ -8,45 +8,6 @@
 #include "commands.h"
 #include "plot/plot.h"
 
-#define MAX_LIST 1000
-
-/* "3..30", "3,4,5" or mixtures of integers in [lo, hi], increasing. */
-static int int_list(long **out, int *count, const char *text, const char *flag, long lo, long hi) {
-  long *v = malloc(MAX_LIST * sizeof *v);
-  char *copy = strdup(text);
-  int n = 0, rc = v && copy ? 0 : (cli_fail("out of memory"), -1);
-  for (char *save = NULL, *item = rc ? NULL : strtok_r(copy, ",", &save); item != NULL && rc == 0;
-       item = strtok_r(NULL, ",", &save)) {
-    long a, b;
-    char *dots = strstr(item, "..");
-    if (dots != NULL)
-      *dots = '\0';
-    if (cli_int(&a, item, flag, lo, hi) != 0 ||
-        (dots != NULL && cli_int(&b, dots + 2, flag, lo, hi) != 0)) {
-      rc = -1;
-      break;
-    }
-    if (dots == NULL)
-      b = a;
-    if (b < a || (n > 0 && a <= v[n - 1]) || n + (b - a + 1) > MAX_LIST) {
-      rc = cli_fail("--%s: '%s' must be increasing, with at most %d values", flag, text, MAX_LIST);
-      break;
-    }
-    for (long x = a; x <= b; x++)
-      v[n++] = x;
-  }
-  if (rc == 0 && n == 0)
-    rc = cli_fail("--%s: '%s' gives no values", flag, text);
-  free(copy);
-  if (rc != 0) {
-    free(v);
-    return -1;
-  }
-  *out = v;
-  *count = n;
-  return 0;
-}
-
 static int ratio(int argc, char **argv, int first) {
   cli_common c = {0};
   const char *r_text = NULL, *out = NULL, *no_blocks = NULL, *no_cliques = NULL;
@@ -65,8 +26,8 @@ static int ratio(int argc, char **argv, int first) {
   long *Ls = NULL, *rs = NULL;
   int nL, nr, rc = CLI_EXIT_USAGE;
   /* Largest r: K = r(r-1)/2 must stay within DUFM_MAX_K. */
-  if (int_list(&Ls, &nL, c.L ? c.L : "3,4,5", "L", 1, DUFM_MAX_L) == 0 &&
-      int_list(&rs, &nr, r_text ? r_text : "3..30", "r", 3, 4472) == 0)
+  if (cli_int_list(&Ls, &nL, c.L ? c.L : "3,4,5", "L", 1, DUFM_MAX_L) == 0 &&
+      cli_int_list(&rs, &nr, r_text ? r_text : "3..30", "r", 3, 4472) == 0)
     rc = plot_ratio(&t, Ls, nL, rs, nr, &c, no_blocks == NULL, no_cliques == NULL);
   free(Ls);
   free(rs);

@@ -13,40 +13,6 @@
 #include "dufm/npy.h"
 #include "report.h"
 
-/* Parses the spec and builds params whose K is the structure's (a given --K must
- * agree; a bare dnc takes --K or the default). */
-static int load_structure(dufm_structure **s, dufm_params *p, cli_common *c, const char *spec) {
-  dufm_err err;
-  if (spec == NULL)
-    return cli_fail("--structure: missing (e.g. --structure srg:5)"), -1;
-  if (dufm_structure_parse(s, spec, &err) != DUFM_OK)
-    return cli_fail("--structure: '%s': %s", spec, err.msg), -1;
-  int K = dufm_structure_K(*s);
-  char Ks[24];
-  if (K > 0) {
-    long given;
-    if (c->K != NULL && cli_int(&given, c->K, "K", 2, DUFM_MAX_K) != 0)
-      goto fail;
-    if (c->K != NULL && given != K) {
-      cli_fail("--K: %ld, but --structure %s has K = %d classes", given, spec, K);
-      goto fail;
-    }
-    if (K < 2) {
-      cli_fail("--structure: '%s' has K = %d; a problem needs K >= 2", spec, K);
-      goto fail;
-    }
-    snprintf(Ks, sizeof Ks, "%d", K);
-    c->K = Ks;
-  }
-  if (cli_params(p, c) != 0)
-    goto fail;
-  return 0;
-fail:
-  dufm_structure_free(*s);
-  *s = NULL;
-  return -1;
-}
-
 static void print_text(const dufm_params *p, const dufm_candidate *c, const mpq_t qpow) {
   const dufm_structure_eval *e = &c->eval;
   printf("Structure %s (closed form)\n  ", dufm_structure_name(c->structure));
@@ -74,7 +40,7 @@ int cmd_structure(int argc, char **argv, int first) {
     return CLI_EXIT_USAGE;
   dufm_structure *s = NULL, *dnc = NULL;
   dufm_params p;
-  if (load_structure(&s, &p, &c, spec) != 0)
+  if (cli_structure_params(&s, &p, &c, spec) != 0)
     return CLI_EXIT_USAGE;
   dufm_err err;
   dufm_candidate cand = {.structure = s, .origin = "user"};
@@ -179,7 +145,7 @@ int cmd_export(int argc, char **argv, int first) {
     return cli_fail("--form: '%s' must be 'samples' (n columns per class) or 'means'", form_text);
   dufm_structure *s = NULL;
   dufm_params p;
-  if (load_structure(&s, &p, &c, spec) != 0)
+  if (cli_structure_params(&s, &p, &c, spec) != 0)
     return CLI_EXIT_USAGE;
   dufm_config cfg = {0};
   dufm_err err;
@@ -187,7 +153,7 @@ int cmd_export(int argc, char **argv, int first) {
   dufm_status st = unscaled ? dufm_structure_build(&cfg, s, &p, form, &err)
                             : dufm_structure_materialize(&cfg, s, &p, form, &err);
   if (st != DUFM_OK) {
-    rc = cli_fail("--structure: %s: %s", spec, err.msg);
+    rc = cli_fail_structure(spec, &err);
   } else if (save_atomically(out, &cfg, &err) != DUFM_OK) {
     rc = cli_fail("--out: %s", err.msg);
   } else if (c.json) {

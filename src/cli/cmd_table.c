@@ -11,65 +11,6 @@
 #include "dufm/compare.h"
 #include "report.h"
 
-#define MAX_LIST 100000
-
-/* Parses "3..20", "3,4,5" or mixtures ("2..4,8") of integers in [lo, hi]. */
-static int parse_int_list(long **out, int *count, const char *text, const char *flag, long lo,
-                          long hi) {
-  long *v = NULL;
-  int n = 0, cap = 0;
-  char *copy = strdup(text);
-  if (copy == NULL)
-    return cli_fail("out of memory"), -1;
-  int rc = 0;
-  for (char *save = NULL, *item = strtok_r(copy, ",", &save); item != NULL && rc == 0;
-       item = strtok_r(NULL, ",", &save)) {
-    long a, b;
-    char *dots = strstr(item, "..");
-    if (dots != NULL) {
-      *dots = '\0';
-      if (cli_int(&a, item, flag, lo, hi) != 0 || cli_int(&b, dots + 2, flag, lo, hi) != 0) {
-        rc = -1;
-        break;
-      }
-    } else if (cli_int(&a, item, flag, lo, hi) != 0) {
-      rc = -1;
-      break;
-    } else {
-      b = a;
-    }
-    if (b < a || n + (b - a + 1) > MAX_LIST) {
-      rc = -1;
-      cli_fail("--%s: '%s' must be increasing ranges with at most %d values in all", flag, text,
-               MAX_LIST);
-      break;
-    }
-    for (long x = a; x <= b; x++) {
-      if (n == cap) {
-        cap = cap ? 2 * cap : 16;
-        long *nv = realloc(v, (size_t)cap * sizeof *nv);
-        if (nv == NULL) {
-          rc = -1;
-          cli_fail("out of memory");
-          break;
-        }
-        v = nv;
-      }
-      v[n++] = x;
-    }
-  }
-  if (rc == 0 && n == 0)
-    rc = -1, cli_fail("--%s: '%s' gives no values", flag, text);
-  free(copy);
-  if (rc != 0) {
-    free(v);
-    return -1;
-  }
-  *out = v;
-  *count = n;
-  return 0;
-}
-
 /* A CSV field, quoted (RFC 4180) when it holds a comma or a quote: structure
  * names such as clique:5:2,3 do. */
 static void csv_field(const char *v) {
@@ -223,10 +164,10 @@ int cmd_table(int argc, char **argv, int first) {
   int nL = 0, nK = 0, rc = CLI_EXIT_USAGE;
   char **lambdas = NULL;
   int nlam = 0;
-  if (parse_int_list(&Ls, &nL, c.L ? c.L : "4", "L", 1, DUFM_MAX_L) != 0)
+  if (cli_int_list(&Ls, &nL, c.L ? c.L : "4", "L", 1, DUFM_MAX_L) != 0)
     goto cleanup;
-  if (r_text != NULL ? parse_int_list(&Ks, &nK, r_text, "r", 3, 4472)
-                     : parse_int_list(&Ks, &nK, c.K ? c.K : "10", "K", 2, DUFM_MAX_K))
+  if (r_text != NULL ? cli_int_list(&Ks, &nK, r_text, "r", 3, 4472)
+                     : cli_int_list(&Ks, &nK, c.K ? c.K : "10", "K", 2, DUFM_MAX_K))
     goto cleanup;
   /* --lambda may list several values: one row each. */
   char *lam_copy = strdup(c.lambda ? c.lambda : "0.004");

@@ -98,8 +98,8 @@ static const command commands[] = {
      "usage: dufm certify --structure SPEC --out FILE [flags]\n"
      "Writes the structure's rescale-optimal configuration with rational entries, its exact\n"
      "loss and a rational lower bound on the DNC loss (proofs/certificates/FORMAT.md).\n"
-     "Exit 1 (nothing written) when the structure does not beat DNC at these parameters.\n"
-     COMMON_FLAGS},
+     "Exit 1 (nothing written) when the structure does not beat DNC at these "
+     "parameters.\n" COMMON_FLAGS},
     {"check-cert", cmd_check_cert, "verify a certificate exactly from the file alone",
      "usage: dufm check-cert FILE [--json]\n"
      "Recomputes the loss, the DNC bound and the claim with exact rationals.\n"

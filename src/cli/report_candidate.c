@@ -40,7 +40,6 @@ void report_candidate_json(json_writer *w, const dufm_candidate *c) {
   json_kv_bool(w, "applicable", e->applicable);
   if (!e->applicable)
     return;
-  json_kv_int(w, "K", e->K);
   json_kv_double(w, "loss", e->loss);
   json_kv_double(w, "loss_lower", e->lower);
   json_kv_double(w, "loss_upper", e->upper);

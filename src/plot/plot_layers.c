@@ -21,35 +21,12 @@ static int class_means(dufm_mat *out, const dufm_mat *m, int K) {
   return 0;
 }
 
-/* A given --L/--K/--n must agree with the folder's shapes. */
-static int check_size(const char *text, const char *flag, long actual) {
-  long v;
-  if (text == NULL)
-    return 0;
-  if (cli_int(&v, text, flag, 1, 1L << 30) != 0)
-    return -1;
-  if (v != actual)
-    return cli_fail("--%s: %ld disagrees with the configuration folder, which has %s = %ld", flag,
-                    v, flag, actual),
-           -1;
-  return 0;
-}
-
 static int from_dir(dufm_config *cfg, dufm_params *p, plot_layers *out, const plot_source *src) {
   dufm_err err;
   int n;
   if (dufm_config_load(cfg, &n, src->dir, &err) != DUFM_OK)
     return cli_fail_err(&err, NULL);
-  if (check_size(src->c.L, "L", cfg->L) || check_size(src->c.K, "K", cfg->K) ||
-      check_size(src->c.n, "n", n))
-    return CLI_EXIT_USAGE;
-  char Ls[24], Ks[24], ns[24];
-  snprintf(Ls, sizeof Ls, "%d", cfg->L);
-  snprintf(Ks, sizeof Ks, "%d", cfg->K);
-  snprintf(ns, sizeof ns, "%d", n);
-  cli_common c = src->c;
-  c.L = Ls, c.K = Ks, c.n = ns;
-  if (cli_params(p, &c) != 0)
+  if (cli_folder_params(p, &src->c, cfg->L, cfg->K, n) != 0)
     return CLI_EXIT_USAGE;
   snprintf(out->name, sizeof out->name, "%s", src->dir);
   return 0;
@@ -61,35 +38,13 @@ static int from_structure(dufm_config *cfg, dufm_params *p, plot_layers *out,
                           const plot_source *src) {
   dufm_err err;
   dufm_structure *s = NULL;
-  if (dufm_structure_parse(&s, src->spec, &err) != DUFM_OK)
-    return cli_fail("--structure: '%s': %s", src->spec, err.msg);
-  cli_common c = src->c;
-  int K = dufm_structure_K(s), rc = 0;
-  char Ks[24];
-  long given;
-  if (K > 0 && c.K != NULL && cli_int(&given, c.K, "K", 2, DUFM_MAX_K) != 0) {
-    rc = CLI_EXIT_USAGE;
-  } else if (K > 0 && c.K != NULL && given != K) {
-    rc = cli_fail("--K: %ld, but --structure %s has K = %d classes", given, src->spec, K);
-  } else if (K == 1) {
-    rc = cli_fail("--structure: '%s' has K = 1; a problem needs K >= 2", src->spec);
-  } else {
-    snprintf(Ks, sizeof Ks, "%d", K);
-    if (K > 0)
-      c.K = Ks;
-    if (cli_params(p, &c) != 0)
-      rc = CLI_EXIT_USAGE;
-  }
+  int rc = cli_structure_params(&s, p, &src->c, src->spec) != 0 ? CLI_EXIT_USAGE : 0;
   if (rc == 0) {
     dufm_status st = src->unscaled
                          ? dufm_structure_build(cfg, s, p, DUFM_FORM_CLASS_MEANS, &err)
                          : dufm_structure_materialize(cfg, s, p, DUFM_FORM_CLASS_MEANS, &err);
     if (st != DUFM_OK) {
-      /* Some messages already start with the structure's name. */
-      const char *name = dufm_structure_name(s);
-      int named = strncmp(err.msg, name, strlen(name)) == 0;
-      rc = named ? cli_fail("--structure: %s", err.msg)
-                 : cli_fail("--structure: %s: %s", src->spec, err.msg);
+      rc = cli_fail_structure(src->spec, &err);
       dufm_params_clear(p);
     }
     snprintf(out->name, sizeof out->name, "%s", dufm_structure_name(s));

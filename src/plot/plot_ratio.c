@@ -87,6 +87,8 @@ static void draw(const ratio_curve *cv, const long *Ls, int nL, const long *rs, 
         plline(n, x, y);
       if (pass == 0 && n > 0)
         plstring(n, x, y, "•");
+      if (n == 0)
+        continue; /* L = 1: the paper's construction needs L >= 2 */
       snprintf(e[ne].text, sizeof e[ne].text, "L = %ld: %s", Ls[a],
                pass == 0 ? "SRG (paper)" : "best candidate");
       e[ne].color = PLOT_COLOR(a);

@@ -1,0 +1,126 @@
+/* Inputs shared by several subcommands: integer lists, a configuration
+ * folder's sizes against the flags, and a structure spec with its K. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "args.h"
+#include "dufm/structure.h"
+
+#define CLI_MAX_LIST 100000
+
+int cli_int_list(long **out, int *count, const char *text, const char *flag, long lo, long hi) {
+  long *v = NULL;
+  int n = 0, cap = 0, rc = 0;
+  char *copy = strdup(text);
+  if (copy == NULL)
+    return cli_fail("out of memory"), -1;
+  for (char *rest = copy, *item; rc == 0 && (item = strsep(&rest, ",")) != NULL;) {
+    long a, b;
+    char *dots = strstr(item, "..");
+    if (dots != NULL)
+      *dots = '\0';
+    if (cli_int(&a, item, flag, lo, hi) != 0 ||
+        (dots != NULL && cli_int(&b, dots + 2, flag, lo, hi) != 0)) {
+      rc = -1;
+      break;
+    }
+    if (dots == NULL)
+      b = a;
+    if (b < a || (n > 0 && a <= v[n - 1]) || n + (b - a + 1) > CLI_MAX_LIST) {
+      rc = cli_fail("--%s: '%s' must be increasing, with at most %d values", flag, text,
+                    CLI_MAX_LIST);
+      break;
+    }
+    if (n + (b - a + 1) > cap) {
+      cap = n + (int)(b - a + 1) + 16;
+      long *nv = realloc(v, (size_t)cap * sizeof *nv);
+      if (nv == NULL) {
+        rc = cli_fail("out of memory");
+        break;
+      }
+      v = nv;
+    }
+    for (long x = a; x <= b; x++)
+      v[n++] = x;
+  }
+  free(copy);
+  if (rc != 0) {
+    free(v);
+    return -1;
+  }
+  *out = v;
+  *count = n;
+  return 0;
+}
+
+/* A given --flag must agree with the size the folder fixes. */
+static int agree(const char *text, const char *flag, long actual) {
+  long v;
+  if (text == NULL)
+    return 0;
+  if (cli_int(&v, text, flag, 1, 1L << 30) != 0)
+    return -1;
+  if (v != actual) {
+    cli_fail("--%s: %ld disagrees with the configuration folder, which has %s = %ld", flag, v, flag,
+             actual);
+    return -1;
+  }
+  return 0;
+}
+
+int cli_folder_params(dufm_params *p, const cli_common *c, int L, int K, int n) {
+  if (agree(c->L, "L", L) || agree(c->K, "K", K) || agree(c->n, "n", n))
+    return -1;
+  cli_common sized = *c;
+  char Ls[16], Ks[16], ns[16];
+  snprintf(Ls, sizeof Ls, "%d", L);
+  snprintf(Ks, sizeof Ks, "%d", K);
+  snprintf(ns, sizeof ns, "%d", n);
+  sized.L = Ls;
+  sized.K = Ks;
+  sized.n = ns;
+  return cli_params(p, &sized);
+}
+
+int cli_structure_params(dufm_structure **s, dufm_params *p, const cli_common *c,
+                         const char *spec) {
+  dufm_err err;
+  *s = NULL;
+  if (spec == NULL)
+    return cli_fail("--structure: missing (e.g. --structure srg:5)"), -1;
+  if (dufm_structure_parse(s, spec, &err) != DUFM_OK)
+    return cli_fail("--structure: '%s': %s", spec, err.msg), -1;
+  cli_common sized = *c;
+  int K = dufm_structure_K(*s);
+  char Ks[24];
+  long given;
+  if (K > 0 && c->K != NULL && cli_int(&given, c->K, "K", 2, DUFM_MAX_K) != 0)
+    goto fail;
+  if (K > 0 && c->K != NULL && given != K) {
+    cli_fail("--K: %ld, but --structure %s has K = %d classes", given, spec, K);
+    goto fail;
+  }
+  if (K == 1) {
+    cli_fail("--structure: '%s' has K = 1; a problem needs K >= 2", spec);
+    goto fail;
+  }
+  if (K > 0) {
+    snprintf(Ks, sizeof Ks, "%d", K);
+    sized.K = Ks;
+  }
+  if (cli_params(p, &sized) == 0)
+    return 0;
+fail:
+  dufm_structure_free(*s);
+  *s = NULL;
+  return -1;
+}
+
+int cli_fail_structure(const char *spec, const dufm_err *err) {
+  /* Library messages about a structure often start with its name already. */
+  size_t len = strlen(spec);
+  if (strncmp(err->msg, spec, len) == 0 && err->msg[len] == ':')
+    return cli_fail("--structure: %s", err->msg);
+  return cli_fail("--structure: %s: %s", spec, err->msg);
+}
