@@ -90,6 +90,20 @@ static void mk_nn(int m, int n, int k, const double *restrict a, int lda, const 
       st2(c0 + j, s00), st2(c0 + j + 2, s01), st2(c1 + j, s10), st2(c1 + j + 2, s11);
       st2(c2 + j, s20), st2(c2 + j + 2, s21), st2(c3 + j, s30), st2(c3 + j + 2, s31);
     }
+    for (; j + 2 <= n; j += 2) { /* a 4 x 2 tile */
+      v2 s0 = {0, 0}, s1 = s0, s2 = s0, s3 = s0;
+      const double *bp = b + j;
+      for (int p = 0; p < k; p++, bp += ldb) {
+        const v2 b0 = ld2(bp);
+        s0 += (v2){a0[p], a0[p]} * b0;
+        s1 += (v2){a1[p], a1[p]} * b0;
+        s2 += (v2){a2[p], a2[p]} * b0;
+        s3 += (v2){a3[p], a3[p]} * b0;
+      }
+      if (add)
+        s0 += ld2(c0 + j), s1 += ld2(c1 + j), s2 += ld2(c2 + j), s3 += ld2(c3 + j);
+      st2(c0 + j, s0), st2(c1 + j, s1), st2(c2 + j, s2), st2(c3 + j, s3);
+    }
     for (; j < n; j++) {
       double t0 = 0, t1 = 0, t2 = 0, t3 = 0;
       for (int p = 0; p < k; p++) {
@@ -294,20 +308,22 @@ static void update(proto *q) {
   size_t off = 0;
   for (int b = 0; b <= q->L; b++) {
     size_t cnt = b == 0 ? (size_t)q->d[0] * q->cols : (size_t)q->d[b] * q->d[b - 1];
-    double acc[4] = {0};
+    v2 acc0 = {0, 0}, acc1 = acc0;
+    const v2 lr = {q->lr, q->lr};
     size_t i = off, end = off + cnt;
-    for (; i + 4 <= end; i += 4)
-      for (int t = 0; t < 4; t++) {
-        double v = x[i + t] - q->lr * g[i + t];
-        x[i + t] = v;
-        acc[t] += v * v;
-      }
+    for (; i + 4 <= end; i += 4) {
+      v2 v0 = ld2(x + i) - lr * ld2(g + i), v1 = ld2(x + i + 2) - lr * ld2(g + i + 2);
+      st2(x + i, v0), st2(x + i + 2, v1);
+      acc0 += v0 * v0, acc1 += v1 * v1;
+    }
+    double tail = 0.0;
     for (; i < end; i++) {
       double v = x[i] - q->lr * g[i];
       x[i] = v;
-      acc[0] += v * v;
+      tail += v * v;
     }
-    q->ss[b] = (acc[0] + acc[1]) + (acc[2] + acc[3]);
+    acc0 += acc1;
+    q->ss[b] = (acc0[0] + acc0[1]) + tail;
     off = end;
   }
 }
@@ -429,6 +445,7 @@ int main(int argc, char **argv) {
   int reps = argc > 4 ? atoi(argv[4]) : 5;
   const char *lam_text = argc > 5 ? argv[5] : "0.004";
   long small = argc > 6 ? atol(argv[6]) : 64L * 64 * 64;
+  const char *only = getenv("GD_KERNEL_ONLY"); /* one variant name: for profiling */
   openblas_set_num_threads(1);
   dufm_config c;
   dufm_params p;
@@ -446,7 +463,9 @@ int main(int argc, char **argv) {
     reps = 64;
   for (int r = 0; r < reps; r++) /* interleaved */
     for (int v = 0; v < 4; v++) {
-      if (v == 0) {
+      if (only != NULL && strcmp(only, names[v]) != 0) {
+        t[v][r] = loss[v] = NAN;
+      } else if (v == 0) {
         t[v][r] = lib_run(&c, &p, lr, iters, &loss[v]);
       } else {
         proto q;

@@ -41,4 +41,9 @@ dufm_status dufm_config_load(dufm_config *out, int *n_out, const char *dir, dufm
  * file system failure (the message names the folder or file). */
 dufm_status dufm_config_save(const char *dir, const dufm_config *c, dufm_err *err);
 
+/* Like dufm_config_save, but when dir does not exist yet the files are written
+ * into a fresh sibling folder that is renamed to dir only when complete, so a
+ * failure leaves nothing behind. An existing dir is updated file by file. */
+dufm_status dufm_config_save_atomic(const char *dir, const dufm_config *c, dufm_err *err);
+
 #endif

@@ -88,43 +88,6 @@ cleanup:
   return rc;
 }
 
-/* Writes into a fresh sibling folder and renames it into place, so a failure
- * never leaves a half-written DIR. An existing DIR is updated file by file. */
-static dufm_status save_atomically(const char *dir, const dufm_config *cfg, dufm_err *err) {
-  struct stat sb;
-  if (stat(dir, &sb) == 0)
-    return dufm_config_save(dir, cfg, err);
-  size_t len = strlen(dir) + 16;
-  char *tmp = malloc(len);
-  if (tmp == NULL)
-    return dufm_err_set(err, DUFM_ENOMEM, "out of memory");
-  snprintf(tmp, len, "%s.tmp-XXXXXX", dir);
-  dufm_status st = DUFM_OK;
-  if (mkdtemp(tmp) == NULL) {
-    st = dufm_err_set(err, DUFM_EIO, "%s: cannot create a folder next to it: %s", dir,
-                      strerror(errno));
-  } else {
-    st = dufm_config_save(tmp, cfg, err);
-    if (st == DUFM_OK && rename(tmp, dir) != 0)
-      st = dufm_err_set(err, DUFM_EIO, "%s: cannot rename the finished folder into place: %s", dir,
-                        strerror(errno));
-    if (st != DUFM_OK) {
-      /* Remove whatever the temporary holds (only our own .npy files). */
-      for (int l = 0; l <= cfg->L; l++) {
-        char path[4096];
-        if (l == 0)
-          snprintf(path, sizeof path, "%s/H1.npy", tmp);
-        else
-          snprintf(path, sizeof path, "%s/W%d.npy", tmp, l);
-        unlink(path);
-      }
-      rmdir(tmp);
-    }
-  }
-  free(tmp);
-  return st;
-}
-
 int cmd_export(int argc, char **argv, int first) {
   cli_common c = {0};
   const char *spec = NULL, *out = NULL, *form_text = NULL, *unscaled = NULL;
@@ -154,7 +117,7 @@ int cmd_export(int argc, char **argv, int first) {
                             : dufm_structure_materialize(&cfg, s, &p, form, &err);
   if (st != DUFM_OK) {
     rc = cli_fail_structure(spec, &err);
-  } else if (save_atomically(out, &cfg, &err) != DUFM_OK) {
+  } else if (dufm_config_save_atomic(out, &cfg, &err) != DUFM_OK) {
     rc = cli_fail("--out: %s", err.msg);
   } else if (c.json) {
     json_writer w;

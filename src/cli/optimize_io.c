@@ -73,33 +73,8 @@ int optimize_check_trace(const char *file) {
   return 0;
 }
 
-/* Removes the files dufm_config_save may have written into tmp, then tmp. */
-static void remove_partial(const char *tmp, int L) {
-  char path[4300];
-  for (int l = 0; l <= L; l++) {
-    if (l == 0)
-      snprintf(path, sizeof path, "%s/H1.npy", tmp);
-    else
-      snprintf(path, sizeof path, "%s/W%d.npy", tmp, l);
-    unlink(path);
-  }
-  rmdir(tmp);
-}
-
 dufm_status optimize_save(const char *dir, const dufm_config *c, dufm_err *err) {
-  char tmp[4200];
-  snprintf(tmp, sizeof tmp, "%s.tmp-XXXXXX", dir);
-  if (mkdtemp(tmp) == NULL)
-    return dufm_err_set(err, DUFM_EIO, "%s: cannot create a folder next to it: %s", dir,
-                        strerror(errno));
-  dufm_status st = dufm_config_save(tmp, c, err);
-  /* rename(2) replaces a missing or empty folder atomically. */
-  if (st == DUFM_OK && rename(tmp, dir) != 0)
-    st = dufm_err_set(err, DUFM_EIO, "%s: cannot rename the finished folder into place: %s", dir,
-                      strerror(errno));
-  if (st != DUFM_OK)
-    remove_partial(tmp, c->L);
-  return st;
+  return dufm_config_save_atomic(dir, c, err);
 }
 
 dufm_status optimize_write_trace(const char *file, const optimize_job *j, dufm_err *err) {
