@@ -29,18 +29,20 @@ trap 'rm -rf "$TMP"' EXIT
 # name L K n width lr dufm_iters torch_iters
 SETTINGS=(
   "paper 4 10 1 30 0.5 20000 2000"
-  "large 4 50 1 200 0.1 2000 500"
-  "large-n5 4 50 5 200 0.1 500 200"
+  "large 4 50 1 200 0.1 2000 200"
+  "large-n5 4 50 5 200 0.1 500 100"
 )
 LAMBDA=0.004
 SEED=1
 
 json_field() { "$PY" -c 'import json,sys; d=json.load(sys.stdin); print(eval(sys.argv[1], {}, {"d": d}))' "$1"; }
 
+# dufm's own progress lines (runs longer than 2 s) are dropped; errors stay.
+quiet() { grep -v '^dufm: optimize: seed .*: step' >&2 || true; }
 # dufm us/iter for folder $1, lr $2, iters $3
 dufm_us() {
   "$DUFM" optimize --init "$1" --lambda "$LAMBDA" --method gd --lr "$2" --iters "$3" --tol 0 \
-    --threads 1 --json | json_field "'%.3f' % (1e6 * d['runs'][0]['seconds'] / d['runs'][0]['iters'])"
+    --threads 1 --json 2> >(quiet) | json_field "'%.3f' % (1e6 * d['runs'][0]['seconds'] / d['runs'][0]['iters'])"
 }
 # torch us/iter for folder $1, lr $2, iters $3, threads $4
 torch_us() {
@@ -59,9 +61,10 @@ median_of() { echo "${1%% *}"; }
 
 TORCH_DEFAULT="$("$PY" -c 'import torch; print(torch.get_num_threads())')"
 echo "machine: $CORES cores ($(grep -m1 'model name' /proc/cpuinfo | sed 's/.*: //')), torch default threads: $TORCH_DEFAULT"
+echo "dufm: $DUFM (commit $(git -C "$ROOT" rev-parse --short HEAD 2>/dev/null || echo unknown)), $(date -u '+%Y-%m-%d %H:%M UTC')"
 echo "load average at start: $(cut -d' ' -f1-3 /proc/loadavg)"
 echo
-echo "| setting | L | K | n | width | lr | dufm us/iter | torch us/iter, 1 thread | torch us/iter, default ($TORCH_DEFAULT) | torch us/iter, $CORES threads | ratio (torch 1 thread / dufm) | ratio (fastest torch / dufm) |"
+echo "| setting | L | K | n | width | lr | dufm us/iter, 1 thread | torch us/iter, 1 thread | torch us/iter, default ($TORCH_DEFAULT) | torch us/iter, $CORES threads | ratio (torch 1 thread / dufm) | ratio (fastest torch / dufm) |"
 echo "|---|---|---|---|---|---|---|---|---|---|---|---|"
 for setting in "${SETTINGS[@]}"; do
   set -- $setting
@@ -91,7 +94,7 @@ for setting in "${SETTINGS[@]}"; do
   set -- $setting
   name=$1 dir="$TMP/$1"
   dl=$("$DUFM" optimize --init "$dir" --lambda "$LAMBDA" --method gd --lr 0.1 --iters 1000 --tol 0 \
-    --threads 1 --json --save "$TMP/$name.dufm" | json_field "repr(d['runs'][0]['loss'])")
+    --threads 1 --json --save "$TMP/$name.dufm" 2> >(quiet) | json_field "repr(d['runs'][0]['loss'])")
   tl=$("$PY" "$ROOT/bench/gd_peer.py" --init "$dir" --lambda "$LAMBDA" --lr 0.1 --iters 1000 \
     --threads 1 --save "$TMP/$name.torch" | json_field "repr(d['loss'])")
   "$PY" - "$dl" "$tl" "$TMP/$name.dufm" "$TMP/$name.torch" "$name" <<'EOF'

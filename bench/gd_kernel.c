@@ -16,7 +16,8 @@
  *   own    as fused, with hand-written row-major kernels instead of dgemm,
  *   auto   as fused, own kernels for products of at most SMALL m n k
  *          multiply-adds, dgemm above,
- * and prints CPU us/iter of the calling thread (median, min, max of REPS) and the final loss of each,
+ * and prints us/iter (median, min, max of REPS; CPU time of the calling
+ * thread unless GD_KERNEL_WALL=1) and the final loss of each,
  * with its relative difference from lib. Every variant does the same
  * stopping tests as the library (finite loss, divergence factor, |g| <= tol). */
 #include <cblas.h>
@@ -31,11 +32,14 @@
 
 void openblas_set_num_threads(int num_threads);
 
-/* Thread CPU time: on a loaded machine, time spent preempted is not counted
- * (cache and memory-bandwidth interference still is). */
+/* Thread CPU time by default: on a loaded machine, time spent preempted is
+ * not counted (cache and memory-bandwidth interference still is). Wall time
+ * with GD_KERNEL_WALL=1 (needed with GD_KERNEL_BLAS_THREADS > 1, where the
+ * calling thread's CPU time misses the BLAS workers). */
+static clockid_t clock_id = CLOCK_THREAD_CPUTIME_ID;
 static double now(void) {
   struct timespec ts;
-  clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
+  clock_gettime(clock_id, &ts);
   return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
 }
 
@@ -446,7 +450,10 @@ int main(int argc, char **argv) {
   const char *lam_text = argc > 5 ? argv[5] : "0.004";
   long small = argc > 6 ? atol(argv[6]) : 64L * 64 * 64;
   const char *only = getenv("GD_KERNEL_ONLY"); /* one variant name: for profiling */
-  openblas_set_num_threads(1);
+  if (getenv("GD_KERNEL_WALL") != NULL && atoi(getenv("GD_KERNEL_WALL")) != 0)
+    clock_id = CLOCK_MONOTONIC;
+  const char *bt = getenv("GD_KERNEL_BLAS_THREADS"); /* default 1, as dufm optimize */
+  openblas_set_num_threads(bt != NULL ? atoi(bt) : 1);
   dufm_config c;
   dufm_params p;
   dufm_err err;

@@ -18,7 +18,8 @@ typedef enum { PLOT_SVG, PLOT_PNG } plot_format;
 typedef struct {
   const char *out;
   plot_format format;
-  int json; /* print the JSON summary instead of one line of text */
+  int json;  /* print the JSON summary instead of one line of text */
+  int quiet; /* print nothing on success (callers that report themselves; json = 0) */
 } plot_target;
 
 /* Checks --out (given, extension .svg or .png); returns 0 or -1 after printing. */
@@ -143,5 +144,41 @@ int plot_ratio(const plot_target *t, const long *Ls, int nL, const long *rs, int
 int plot_gram(const plot_target *t, const plot_source *src);
 int plot_spectrum(const plot_target *t, const plot_source *src);
 int plot_trace(const plot_target *t, const char *csv, const cli_common *c, int gap);
+/* plot_trace with name shown in the title instead of the file's path. */
+int plot_trace_titled(const plot_target *t, const char *csv, const char *name, const cli_common *c,
+                      int gap);
+
+/* ---- plot ratio from curves computed elsewhere: per depth Ls[a], the ratios
+ * to DNC at rs[0..nr-1] (NaN where the paper's construction does not apply). */
+typedef struct {
+  double *srg, *best;
+  char **best_name; /* may be NULL (only the JSON summary of plot ratio uses it) */
+} plot_ratio_curve;
+
+/* Draws the figure of plot ratio (subtitle: the lambdas of c) into t->out;
+ * prints nothing on success. Returns 0 or an exit status after printing. */
+int plot_ratio_figure(const plot_target *t, const plot_ratio_curve *cv, const long *Ls, int nL,
+                      const long *rs, int nr, const cli_common *c);
+
+/* ---- a generic line figure (plot_lines.c): series of y over shared x values */
+typedef struct {
+  const char *label;
+  const double *y;    /* nx values; NaN: no point there */
+  int color, style;   /* PLOT_COLOR(i) or PLOT_GREY/BLACK; PLOT_SOLID, ... */
+  const char *symbol; /* marker at every point, NULL for none */
+} plot_series;
+
+typedef struct {
+  const char *title, *subtitle, *xlabel, *ylabel;
+  int xlog;          /* log10 x axis (every x > 0) */
+  double ymin, ymax; /* y range; ymin >= ymax: from the data */
+  double href;       /* grey dotted horizontal reference line; NaN: none */
+  const char *href_label;
+} plot_axes;
+
+/* Draws the series into t->out (nothing printed on success). Returns 0 or an
+ * exit status after printing. */
+int plot_lines(const plot_target *t, const plot_axes *ax, const double *x, int nx,
+               const plot_series *s, int ns);
 
 #endif

@@ -29,6 +29,7 @@ int plot_target_init(plot_target *t, const char *out, int json) {
     return cli_fail("--out: '%s': unknown extension '%s'; use .svg or .png", out, dot), -1;
   t->out = out;
   t->json = json;
+  t->quiet = 0;
   return 0;
 }
 
@@ -136,6 +137,8 @@ int plot_page_close(plot_page *pg) {
 }
 
 void plot_report_begin(json_writer *w, const plot_target *t, const char *kind, const char *what) {
+  if (t->quiet)
+    return;
   if (!t->json) {
     printf("wrote %s (%s, %s)\n", t->out, plot_format_name(t->format), what);
     return;
@@ -148,7 +151,7 @@ void plot_report_begin(json_writer *w, const plot_target *t, const char *kind, c
 }
 
 void plot_report_end(json_writer *w, const plot_target *t) {
-  if (!t->json)
+  if (t->quiet || !t->json)
     return;
   json_end_object(w);
   json_finish(w);

@@ -10,10 +10,7 @@
 #include "dufm/compare.h"
 #include "plot.h"
 
-typedef struct {
-  double *srg, *best; /* ratio to DNC per r (NaN: the paper's construction does not apply) */
-  char **best_name;
-} ratio_curve;
+typedef plot_ratio_curve ratio_curve;
 
 static int compute(ratio_curve *cv, long L, const long *rs, int nr, const cli_common *c,
                    const dufm_compare_opts *o) {
@@ -144,6 +141,25 @@ static void report(const plot_target *t, const ratio_curve *cv, const long *Ls, 
   plot_report_end(&w, t);
 }
 
+int plot_ratio_figure(const plot_target *t, const plot_ratio_curve *cv, const long *Ls, int nL,
+                      const long *rs, int nr, const cli_common *c) {
+  char lambdas[256];
+  int used = snprintf(lambdas, sizeof lambdas, "#gl = %s", c->lambda ? c->lambda : "0.004");
+  if (c->lambda_h)
+    used += snprintf(lambdas + used, sizeof lambdas - used, ", #gl#dH#u = %s", c->lambda_h);
+  if (c->lambda_w && used < (int)sizeof lambdas)
+    used += snprintf(lambdas + used, sizeof lambdas - used, ", #gl#dW#u = %s", c->lambda_w);
+  if (used < (int)sizeof lambdas)
+    snprintf(lambdas + used, sizeof lambdas - used, ", n = %s", c->n ? c->n : "1");
+  plot_page pg;
+  int rc = plot_page_open(&pg, t, 900, 560);
+  if (rc == 0) {
+    draw(cv, Ls, nL, rs, nr, lambdas);
+    rc = plot_page_close(&pg);
+  }
+  return rc;
+}
+
 int plot_ratio(const plot_target *t, const long *Ls, int nL, const long *rs, int nr,
                const cli_common *c, int blocks, int cliques) {
   dufm_compare_opts o;
@@ -160,21 +176,8 @@ int plot_ratio(const plot_target *t, const long *Ls, int nL, const long *rs, int
     else
       rc = compute(&cv[a], Ls[a], rs, nr, c, &o);
   }
-  if (rc == 0) {
-    char lambdas[256];
-    int used = snprintf(lambdas, sizeof lambdas, "#gl = %s", c->lambda ? c->lambda : "0.004");
-    if (c->lambda_h)
-      used += snprintf(lambdas + used, sizeof lambdas - used, ", #gl#dH#u = %s", c->lambda_h);
-    if (c->lambda_w && used < (int)sizeof lambdas)
-      used += snprintf(lambdas + used, sizeof lambdas - used, ", #gl#dW#u = %s", c->lambda_w);
-    if (used < (int)sizeof lambdas)
-      snprintf(lambdas + used, sizeof lambdas - used, ", n = %s", c->n ? c->n : "1");
-    plot_page pg;
-    if ((rc = plot_page_open(&pg, t, 900, 560)) == 0) {
-      draw(cv, Ls, nL, rs, nr, lambdas);
-      rc = plot_page_close(&pg);
-    }
-  }
+  if (rc == 0)
+    rc = plot_ratio_figure(t, cv, Ls, nL, rs, nr, c);
   if (rc == 0)
     report(t, cv, Ls, nL, rs, nr, c);
   for (int a = 0; cv != NULL && a < nL; a++) {

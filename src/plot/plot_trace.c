@@ -1,10 +1,12 @@
-/* dufm plot trace: loss curves of optimizer runs against the DNC closed form
- * and the best construction (the paper's figure 2, top row), on a log scale
- * of the loss or of its gap to the universal lower bound. */
+/* dufm plot trace: loss curves of optimizer runs against the DNC closed form,
+ * the paper's construction srg:r (when K = r(r-1)/2) and the best construction
+ * (the paper's figure 2, top row), on a log scale of the loss or of its gap to
+ * the universal lower bound. */
 #include <math.h>
 #include <plplot.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "dufm/compare.h"
 #include "plot.h"
@@ -14,7 +16,8 @@
 
 typedef struct {
   double dnc, best, lower; /* closed-form levels */
-  const char *best_name;
+  double paper;            /* the paper's srg:r when it applies and is not the best, else NaN */
+  const char *best_name, *paper_name;
   int gap;      /* plot loss - lower */
   long clamped; /* gap values at or below zero, drawn at the floor */
 } trace_levels;
@@ -35,10 +38,12 @@ static double yval(const trace_levels *lv, double loss, long *clamped) {
 
 static void draw(const trace_data *td, trace_levels *lv, const char *title) {
   double x0 = INFINITY, x1 = -INFINITY, lo = INFINITY, hi = -INFINITY;
-  double levels[3] = {lv->dnc, lv->best, lv->lower};
-  int nlev = lv->gap ? 2 : 3;
+  /* Levels in legend order; the lower bound is not drawn on the gap scale. */
+  double levels[4] = {lv->dnc, lv->paper, lv->best, lv->lower};
+  int nlev = lv->gap ? 3 : 4;
   for (int i = 0; i < nlev; i++)
-    lo = fmin(lo, yval(lv, levels[i], NULL)), hi = fmax(hi, yval(lv, levels[i], NULL));
+    if (isfinite(levels[i]))
+      lo = fmin(lo, yval(lv, levels[i], NULL)), hi = fmax(hi, yval(lv, levels[i], NULL));
   int maxn = 1;
   for (int r = 0; r < td->nruns; r++) {
     const trace_run *run = &td->runs[r];
@@ -65,7 +70,7 @@ static void draw(const trace_data *td, trace_levels *lv, const char *title) {
   plmtex("t", 1.0, 0.5, 0.5, title);
   PLFLT *y = malloc((size_t)maxn * sizeof *y);
   int nshown = td->nruns < TRACE_LEGEND_RUNS ? td->nruns : TRACE_LEGEND_RUNS;
-  plot_legend_entry *e = calloc((size_t)nshown + 4, sizeof *e);
+  plot_legend_entry *e = calloc((size_t)nshown + 5, sizeof *e);
   int ne = 0;
   for (int r = 0; r < td->nruns && y && e; r++) {
     const trace_run *run = &td->runs[r];
@@ -85,15 +90,20 @@ static void draw(const trace_data *td, trace_levels *lv, const char *title) {
     e[ne].color = PLOT_GREY;
     e[ne++].style = PLOT_SOLID;
   }
-  const char *names[3] = {"DNC closed form", "best construction", "lower bound"};
-  int colors[3] = {PLOT_BLACK, PLOT_COLOR(3), PLOT_GREY};
-  int styles[3] = {PLOT_DASHED, PLOT_DASHED, PLOT_DOTTED};
+  int colors[4] = {PLOT_BLACK, PLOT_COLOR(4), PLOT_COLOR(3), PLOT_GREY};
+  int styles[4] = {PLOT_DASHED, PLOT_DASHED, PLOT_DASHED, PLOT_DOTTED};
   for (int i = 0; i < nlev && e; i++) {
+    if (!isfinite(levels[i]))
+      continue;
     plot_hline(x0, x1, yval(lv, levels[i], NULL), colors[i], styles[i]);
-    if (i == 1)
+    if (i == 0)
+      snprintf(e[ne].text, sizeof e[ne].text, "DNC closed form");
+    else if (i == 1)
+      snprintf(e[ne].text, sizeof e[ne].text, "paper: %.40s", lv->paper_name);
+    else if (i == 2)
       snprintf(e[ne].text, sizeof e[ne].text, "best: %.40s", lv->best_name);
     else
-      snprintf(e[ne].text, sizeof e[ne].text, "%s", names[i]);
+      snprintf(e[ne].text, sizeof e[ne].text, "lower bound");
     e[ne].color = colors[i];
     e[ne++].style = styles[i];
   }
@@ -114,6 +124,12 @@ static void report(const plot_target *t, const trace_data *td, const trace_level
   json_kv_double(&w, "dnc_loss", lv->dnc);
   json_kv_string(&w, "best", lv->best_name);
   json_kv_double(&w, "best_loss", lv->best);
+  json_key(&w, "paper");
+  if (lv->paper_name != NULL)
+    json_string(&w, lv->paper_name);
+  else
+    json_null(&w);
+  json_kv_double(&w, "paper_loss", lv->paper); /* null when not drawn */
   json_kv_double(&w, "lower_bound", lv->lower);
   json_kv_int(&w, "clamped", lv->clamped);
   json_key(&w, "curves");
@@ -138,7 +154,24 @@ static void report(const plot_target *t, const trace_data *td, const trace_level
   plot_report_end(&w, t);
 }
 
+/* The paper's construction among the candidates, unless it is the best. */
+static void paper_level(trace_levels *lv, const dufm_comparison *cmp) {
+  lv->paper = NAN;
+  lv->paper_name = NULL;
+  for (int j = 0; j < cmp->ncand; j++)
+    if (j != cmp->best_index && strcmp(cmp->cand[j].origin, "paper") == 0 &&
+        cmp->cand[j].eval.applicable) {
+      lv->paper = cmp->cand[j].eval.loss;
+      lv->paper_name = dufm_structure_name(cmp->cand[j].structure);
+    }
+}
+
 int plot_trace(const plot_target *t, const char *csv, const cli_common *c, int gap) {
+  return plot_trace_titled(t, csv, csv, c, gap);
+}
+
+int plot_trace_titled(const plot_target *t, const char *csv, const char *title_name,
+                      const cli_common *c, int gap) {
   dufm_params p;
   if (cli_params(&p, c) != 0)
     return CLI_EXIT_USAGE;
@@ -160,8 +193,9 @@ int plot_trace(const plot_target *t, const char *csv, const cli_common *c, int g
                        .lower = cmp.lower_bound.value,
                        .best_name = dufm_structure_name(cmp.cand[cmp.best_index].structure),
                        .gap = gap};
+    paper_level(&lv, &cmp);
     char title[300], name[64];
-    plot_short_name(name, sizeof name, csv, 28);
+    plot_short_name(name, sizeof name, title_name, 28);
     int used = snprintf(title, sizeof title, "%s: L = %d, K = %d, n = %d, #gl = %s", name, p.L, p.K,
                         p.n, c->lambda ? c->lambda : "0.004");
     if ((c->lambda_h || c->lambda_w) && used < (int)sizeof title)
