@@ -4,22 +4,29 @@
  *
  *   cc -std=c11 -O3 -D_POSIX_C_SOURCE=200809L -Iinclude -Isrc bench/gd_kernel.c \
  *      -Lbuild-bench -Wl,-rpath,$PWD/build-bench -ldufm -lopenblas -lm -o build-bench/gd_kernel
- *   build-bench/gd_kernel DIR LR ITERS [REPS] [LAMBDA]
+ *   build-bench/gd_kernel DIR LR ITERS [REPS] [LAMBDA] [SMALL]
  *
- * Times, from the configuration folder DIR, ITERS steps of
- *   lib    dufm_optim_iterate (the library: dufm_eval_with + update + tests),
- *   fused  the same products through cblas_dgemm, but every elementwise pass
- *          fused: ReLU mask branch-free and inside the W^T G product's
- *          output loop, lam W folded into the gradient product, the
- *          regularization sums and |g|^2 taken in the update / gradient
- *          passes (no separate sum_sq, scaled_copy, dot, residual passes),
- *   own    as fused, with hand-written row-major kernels instead of dgemm,
- *   auto   as fused, own kernels for products of at most SMALL m n k
- *          multiply-adds, dgemm above,
+ * Times, from the configuration folder DIR (a --init folder), ITERS steps of
+ *   lib    dufm_optim_iterate: the library as `dufm optimize --method gd` runs it,
+ *   fused  the same 3L cblas_dgemm calls, with the elementwise work cut to
+ *          what is needed and vectorizable: ReLU applied in place (no
+ *          separate pre-activation buffer), the backward ReLU mask as a
+ *          branch-free select (the library's `if (!(h > 0)) g = 0` loop is
+ *          a mispredicted branch per entry), the residual and the fit in
+ *          one pass, the regularization sums |H1|^2, |W_l|^2 taken in the
+ *          update pass x -= lr g (no sum_sq over all of x per step), |g|^2
+ *          taken from the gradient blocks while they are in cache (no
+ *          separate dot over all of g),
+ *   own    as fused, with a portable register-blocked kernel (4 x 4 tiles,
+ *          GCC vector extensions) instead of dgemm for every product,
+ *   auto   as fused, own kernel for products of at most SMALL (default
+ *          64^3) multiply-adds, dgemm above,
  * and prints us/iter (median, min, max of REPS; CPU time of the calling
- * thread unless GD_KERNEL_WALL=1) and the final loss of each,
- * with its relative difference from lib. Every variant does the same
- * stopping tests as the library (finite loss, divergence factor, |g| <= tol). */
+ * thread unless GD_KERNEL_WALL=1) and the final loss of each, with its
+ * relative difference from lib. Every variant makes the same stopping tests
+ * as the library (finite loss, divergence factor, |g| <= tol, here 0).
+ * GD_KERNEL_ONLY=name runs one variant (for perf); GD_KERNEL_BLAS_THREADS=T
+ * lets OpenBLAS use T threads (dufm optimize always uses 1). */
 #include <cblas.h>
 #include <math.h>
 #include <stdio.h>

@@ -43,6 +43,22 @@ def parse_args():
     return a
 
 
+def openblas_threads():
+    """Thread count of the OpenBLAS that torch's float64 matmul calls (the
+    system libblas.so.3 on Debian), or None when it cannot be asked."""
+    import ctypes
+    try:
+        with open("/proc/self/maps") as f:
+            paths = {line.split()[-1] for line in f if "libblas.so" in line}
+        for path in sorted(paths):
+            lib = ctypes.CDLL(path)
+            if hasattr(lib, "openblas_get_num_threads"):
+                return int(lib.openblas_get_num_threads())
+    except OSError:
+        pass
+    return None
+
+
 def main():
     a = parse_args()
     if a.threads > 0:
@@ -117,7 +133,8 @@ def main():
         "initial_loss": loss0, "loss": loss, "fit": fit, "reg": reg,
         "seconds": seconds, "us_per_iter": 1e6 * seconds / a.iters if a.iters else None,
         "torch_threads": torch.get_num_threads(), "torch_default_threads": default_threads,
-        "openblas_num_threads": os.environ.get("OPENBLAS_NUM_THREADS"),
+        "openblas_num_threads_env": os.environ.get("OPENBLAS_NUM_THREADS"),
+        "openblas_threads": openblas_threads(),
         "torch_version": torch.__version__,
     }))
 

@@ -23,8 +23,11 @@
  * Random numbers: splitmix64(seed) fills the state of xoshiro256**; uniforms
  * are (x >> 11) 2^-53 (zero redrawn), Gaussians come in pairs by Box-Muller
  * (sqrt(-2 ln u1) cos(2 pi u2), then sin). A run's result depends only on its
- * seed and inputs, not on the thread count or the order runs are scheduled in
- * (every BLAS call of a run is single-threaded). */
+ * seed, its inputs and the thread count, never on the order runs are scheduled
+ * in. With several seeds, or a small problem, every BLAS call of a run is
+ * single-threaded and the result depends on the seed alone; a single seed of
+ * at least 5e7 multiply-adds per step runs its products on `threads` BLAS
+ * threads (faster; the last bits may then change with the thread count). */
 #ifndef DUFM_OPTIM_H
 #define DUFM_OPTIM_H
 
@@ -170,8 +173,10 @@ dufm_status dufm_optim_run(dufm_optim_result *out, const dufm_config *x0, const 
 /* One run per seed: start from dufm_optim_init_gaussian(d, K n columns,
  * o->init_std, seed) when start is NULL, else from
  * dufm_optim_init_embed(start, d, o->perturb, seed). Runs go to
- * min(nseeds, threads) pthreads; BLAS is single-threaded during the call (the
- * previous OpenBLAS thread count is restored afterwards). out is an array of
+ * min(nseeds, threads) pthreads; BLAS is single-threaded during the call,
+ * except for one large run (see the top of this file), which runs here with
+ * `threads` BLAS threads (the previous OpenBLAS thread count is restored
+ * afterwards). out is an array of
  * nseeds results (uninitialized; clear each afterwards whatever the status).
  * Errors as dufm_optim_run and the init functions; the first error in seed
  * order is reported. */

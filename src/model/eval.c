@@ -179,9 +179,9 @@ static void backward(dufm_config *grad, const dufm_config *c, const dufm_params 
                 inner, cur, cols, 0.0, nxt, cols);
     alpha = 1.0;
     size_t count = (size_t)inner * (size_t)cols;
+    /* A select, not a branch: it vectorizes, and the sign of h is random. */
     for (size_t i = 0; i < count; i++)
-      if (!(h[i] > 0.0))
-        nxt[i] = 0.0;
+      nxt[i] = h[i] > 0.0 ? nxt[i] : 0.0;
     double *swap = cur;
     cur = nxt;
     nxt = swap;

@@ -56,6 +56,19 @@ static void *worker(void *arg) {
   }
 }
 
+/* Multiply-adds of one loss + gradient evaluation (3 products per layer). */
+static double step_work(const int *d, int L, int cols) {
+  double w = 0;
+  for (int l = 0; l < L; l++)
+    w += 3.0 * d[l] * d[l + 1] * (double)cols;
+  return w;
+}
+
+/* Above this much work per step a single run gains from threaded products
+ * (docs/bench.md: K = 50, width 200, n = 5 ran a third faster on 2 idle cores);
+ * below it OpenBLAS's threading costs more than it saves. */
+#define DUFM_THREADED_STEP_WORK 5e7
+
 static int online_cores(void) {
   long n = sysconf(_SC_NPROCESSORS_ONLN);
   return n > 0 && n < 4096 ? (int)n : 1;
@@ -75,14 +88,24 @@ dufm_status dufm_optim_runs(dufm_optim_result *out, int nseeds, const uint64_t *
   pthread_t *tid = NULL;
   pl.st = calloc((size_t)nseeds, sizeof *pl.st);
   pl.errs = calloc((size_t)nseeds, sizeof *pl.errs);
-  int nthreads = o->threads > 0 ? o->threads : online_cores();
-  nthreads = nthreads < nseeds ? nthreads : nseeds;
+  const int nthreads_asked = o->threads > 0 ? o->threads : online_cores();
+  int nthreads = nthreads_asked < nseeds ? nthreads_asked : nseeds;
   tid = calloc((size_t)nthreads, sizeof *tid);
   if (pl.st == NULL || pl.errs == NULL || tid == NULL) {
     st = dufm_err_set(err, DUFM_ENOMEM, "out of memory for %d runs", nseeds);
     goto cleanup;
   }
   int saved_threads = openblas_get_num_threads();
+  if (nseeds == 1 && nthreads_asked > 1 &&
+      step_work(d, p->L, p->K * p->n) >= DUFM_THREADED_STEP_WORK) {
+    /* One large run: its products use the threads (results then depend on
+     * the thread count, as documented in optim.h). */
+    openblas_set_num_threads(nthreads_asked);
+    pl.st[0] = one_run(&pl, 0);
+    pl.next = 1;
+    openblas_set_num_threads(saved_threads);
+    goto report;
+  }
   openblas_set_num_threads(1);
   int started = 0;
   for (; started < nthreads; started++)
@@ -93,6 +116,7 @@ dufm_status dufm_optim_runs(dufm_optim_result *out, int nseeds, const uint64_t *
   for (int t = 0; t < started; t++)
     pthread_join(tid[t], NULL);
   openblas_set_num_threads(saved_threads);
+report:
   for (int i = 0; i < nseeds; i++)
     if (pl.st[i] != DUFM_OK) {
       st = dufm_err_set(err, pl.st[i], "seed %llu: %s", (unsigned long long)seeds[i],
