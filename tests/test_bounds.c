@@ -13,19 +13,6 @@
 #include "dufm/rational.h"
 #include "testutil.h"
 
-static unsigned long long rng_state = 88172645463325252ULL;
-static double urand(void) { /* xorshift64, uniform in [0, 1) */
-  rng_state ^= rng_state << 13;
-  rng_state ^= rng_state >> 7;
-  rng_state ^= rng_state << 17;
-  return (double)(rng_state >> 11) * 0x1p-53;
-}
-
-static void set_params(dufm_params *p, int L, int K, int n, const char *lam) {
-  CU_ASSERT_FATAL(dufm_params_init(p, L, K, n, NULL) == DUFM_OK);
-  CU_ASSERT_FATAL(dufm_params_set_lambda(p, DUFM_LAMBDA_ALL, lam, NULL) == DUFM_OK);
-}
-
 static double gl_value(int L, const mpq_t q_pow) {
   dufm_gl g;
   CU_ASSERT_FATAL(dufm_gl_eval(&g, L, q_pow, NULL) == DUFM_OK);
@@ -34,7 +21,7 @@ static double gl_value(int L, const mpq_t q_pow) {
 
 static void test_lower_bound_qpow(void) {
   dufm_params p;
-  set_params(&p, 3, 6, 5, "0.01");
+  tu_params(&p, 3, 6, 5, "0.01");
   CU_ASSERT_FATAL(dufm_params_set_lambda(&p, 1, "1/3", NULL) == DUFM_OK);
   mpq_t q, e;
   mpq_inits(q, e, NULL);
@@ -44,7 +31,7 @@ static void test_lower_bound_qpow(void) {
   CU_ASSERT(mpq_equal(q, e));
   dufm_params_clear(&p);
   /* L = 1: the bound is the DNC value (UFM optimality). */
-  set_params(&p, 1, 7, 2, "0.003");
+  tu_params(&p, 1, 7, 2, "0.003");
   dufm_lower_bound_qpow(q, &p);
   dufm_dnc_qpow(e, &p);
   CU_ASSERT(mpq_equal(q, e));
@@ -58,17 +45,17 @@ static void test_lower_bound_configs(void) {
   const char *lams[] = {"0.0001", "0.001", "0.004", "0.02", "0.1"};
   double closest = INFINITY;
   for (int it = 0; it < tu_iterations(300); it++) {
-    int L = 1 + it % 4, K = 2 + (int)(4 * urand()), n = 1 + it % 3, near = it % 2, d[6];
+    int L = 1 + it % 4, K = 2 + (int)(4 * tu_urand()), n = 1 + it % 3, near = it % 2, d[6];
     dufm_params p;
-    set_params(&p, L, K, n, lams[(int)(5 * urand())]);
+    tu_params(&p, L, K, n, lams[(int)(5 * tu_urand())]);
     for (int l = 0; l < L; l++)
-      d[l] = near ? K : 1 + (int)(6 * urand());
+      d[l] = near ? K : 1 + (int)(6 * tu_urand());
     d[L] = K;
     double a_log = 0.0;
     int rows = d[0];
     double *H = calloc((size_t)rows * K, sizeof *H);
     for (int i = 0; i < rows * K; i++)
-      H[i] = (near && i / K == i % K ? 1.0 : 0.0) + (near ? 0.2 : 1.0) * (2 * urand() - 1);
+      H[i] = (near && i / K == i % K ? 1.0 : 0.0) + (near ? 0.2 : 1.0) * (2 * tu_urand() - 1);
     a_log += log(p.n * p.lam_h_d); /* a_0 = n lam_H ||H1||^2 */
     double h2 = 0.0;
     for (int i = 0; i < rows * K; i++)
@@ -79,7 +66,8 @@ static void test_lower_bound_configs(void) {
       double *W = malloc((size_t)out_rows * rows * sizeof *W), w2 = 0.0;
       double *next = calloc((size_t)out_rows * K, sizeof *next);
       for (int i = 0; i < out_rows * rows; i++) {
-        W[i] = (near && i / rows == i % rows ? 1.0 : 0.0) + (near ? 0.2 : 1.0) * (2 * urand() - 1);
+        W[i] =
+            (near && i / rows == i % rows ? 1.0 : 0.0) + (near ? 0.2 : 1.0) * (2 * tu_urand() - 1);
         w2 += W[i] * W[i];
       }
       for (int i = 0; i < out_rows; i++)
@@ -130,7 +118,7 @@ static void test_ridge_dnc(void) {
       for (size_t c = 0; c < 6; c++) {
         int L = Ls[a], K = Ks[b], n = 1 + (int)(a % 3);
         dufm_params p;
-        set_params(&p, L, K, n, lams[c]);
+        tu_params(&p, L, K, n, lams[c]);
         mpq_t q, alog;
         mpq_inits(q, alog, NULL);
         dufm_dnc_qpow(q, &p);
@@ -173,7 +161,7 @@ static void test_ridge_clique(void) {
           if (set == 2)
             CU_ASSERT_FATAL(dufm_clique_optimize(z, &opt, r, m, k, NULL) == DUFM_OK);
           dufm_params p;
-          set_params(&p, L, K, 1 + c % 2, lams[c]);
+          tu_params(&p, L, K, 1 + c % 2, lams[c]);
           dufm_ridge rv;
           CU_ASSERT_FATAL(dufm_ridge_clique(&rv, &p, r, m, k, z, NULL) == DUFM_OK);
           CU_ASSERT_FATAL(dufm_clique_qpow(q, &p, r, m, k, z, NULL) == DUFM_OK);

@@ -9,11 +9,6 @@
 #include "dufm/dnc.h"
 #include "testutil.h"
 
-static void params(dufm_params *p, int L, int K, int n, const char *lambda) {
-  CU_ASSERT_FATAL(dufm_params_init(p, L, K, n, NULL) == DUFM_OK);
-  CU_ASSERT_FATAL(dufm_params_set_lambda(p, DUFM_LAMBDA_ALL, lambda, NULL) == DUFM_OK);
-}
-
 static double eval_spec(const char *spec, const dufm_params *p) {
   dufm_structure *s = NULL;
   dufm_structure_eval e = {0};
@@ -48,7 +43,7 @@ static void test_dp_matches_exhaustive(void) {
     for (int b = 0; b < 2; b++)
       for (int K = 4; K <= 16; K++) {
         dufm_params p;
-        params(&p, Ls[a], K, 1, lams[b]);
+        tu_params(&p, Ls[a], K, 1, lams[b]);
         dufm_gl dnc;
         CU_ASSERT_FATAL(dufm_dnc_eval(&dnc, &p, NULL) == DUFM_OK);
         /* v[j]: best value of one low-rank block of j classes. */
@@ -57,7 +52,7 @@ static void test_dp_matches_exhaustive(void) {
           v[j] = INFINITY;
         for (int j = 2; j <= K; j++) {
           dufm_params q;
-          params(&q, Ls[a], j, 1, lams[b]);
+          tu_params(&q, Ls[a], j, 1, lams[b]);
           dufm_compare_opts o;
           dufm_compare_opts_default(&o);
           o.blocks = 0;
@@ -103,7 +98,7 @@ static void test_invariants(void) {
     for (int K = 2; K <= 40; K += (K < 12 ? 1 : 7))
       for (int b = 0; b < 3; b++) {
         dufm_params p;
-        params(&p, L, K, 1 + (K % 3), lams[b]);
+        tu_params(&p, L, K, 1 + (K % 3), lams[b]);
         dufm_comparison c;
         CU_ASSERT_FATAL(dufm_compare(&c, &p, NULL, NULL) == DUFM_OK);
         int below = 0;
@@ -146,7 +141,7 @@ static void test_paper_criterion(void) {
   for (int L = 2; L <= 7; L++)
     for (int r = 3; r <= 12; r++) {
       dufm_params p;
-      params(&p, L, r * (r - 1) / 2, 1, "0.0001");
+      tu_params(&p, L, r * (r - 1) / 2, 1, "0.0001");
       dufm_compare_opts o;
       dufm_compare_opts_default(&o);
       o.blocks = 0;
@@ -168,7 +163,7 @@ static void test_paper_criterion(void) {
 
 static void test_headline(void) {
   dufm_params p;
-  params(&p, 4, 10, 1, "0.004");
+  tu_params(&p, 4, 10, 1, "0.004");
   dufm_comparison c;
   CU_ASSERT_FATAL(dufm_compare(&c, &p, NULL, NULL) == DUFM_OK);
   CU_ASSERT(c.verdict == DUFM_VERDICT_DNC_NOT_OPTIMAL);
@@ -177,19 +172,19 @@ static void test_headline(void) {
   dufm_comparison_clear(&c);
   dufm_params_clear(&p);
   /* Huge lambda: everything at the zero solution. */
-  params(&p, 4, 10, 1, "1");
+  tu_params(&p, 4, 10, 1, "1");
   CU_ASSERT_FATAL(dufm_compare(&c, &p, NULL, NULL) == DUFM_OK);
   CU_ASSERT(c.verdict == DUFM_VERDICT_ZERO_SOLUTION);
   dufm_comparison_clear(&c);
   dufm_params_clear(&p);
   /* L = 1: only DNC applies (the UFM), and it is optimal. */
-  params(&p, 1, 10, 1, "0.004");
+  tu_params(&p, 1, 10, 1, "0.004");
   CU_ASSERT_FATAL(dufm_compare(&c, &p, NULL, NULL) == DUFM_OK);
   CU_ASSERT(c.verdict == DUFM_VERDICT_DNC_BEST_AMONG_CANDIDATES);
   dufm_comparison_clear(&c);
   dufm_params_clear(&p);
   /* Large K and L complete (speed is measured in bench/, not here). */
-  params(&p, 50, 5000, 1, "0.004");
+  tu_params(&p, 50, 5000, 1, "0.004");
   CU_ASSERT_FATAL(dufm_compare(&c, &p, NULL, NULL) == DUFM_OK);
   CU_ASSERT(c.ncand >= 1);
   dufm_comparison_clear(&c);

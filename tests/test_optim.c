@@ -33,11 +33,6 @@ void *realloc(void *p, size_t n) {
 }
 #endif
 
-static void params(dufm_params *p, int L, int K, int n, const char *lambda) {
-  CU_ASSERT_FATAL(dufm_params_init(p, L, K, n, NULL) == DUFM_OK);
-  CU_ASSERT_FATAL(dufm_params_set_lambda(p, DUFM_LAMBDA_ALL, lambda, NULL) == DUFM_OK);
-}
-
 static void widths(int *d, int L, int w, int K) {
   for (int l = 0; l < L; l++)
     d[l] = w;
@@ -80,7 +75,7 @@ static void test_rng(void) {
  * second anneal step uses lr / (1 + 10 / iters). */
 static void test_one_step(void) {
   dufm_params p;
-  params(&p, 3, 4, 2, "0.01");
+  tu_params(&p, 3, 4, 2, "0.01");
   int d[] = {5, 6, 7, 4};
   dufm_optim_opts o;
   dufm_optim_opts_default(&o);
@@ -118,7 +113,7 @@ static void test_one_step(void) {
 /* Best loss over seeds 0..nseeds-1 with lbfgs, relative to the DNC closed form. */
 static double best_vs_dnc(int L, int K, int n, const char *lambda, int width, int nseeds) {
   dufm_params p;
-  params(&p, L, K, n, lambda);
+  tu_params(&p, L, K, n, lambda);
   int d[8];
   widths(d, L, width, K);
   dufm_optim_opts o;
@@ -159,7 +154,7 @@ static void test_optima(void) {
 /* Same seed, same bits: 1 or 2 threads, any order, or a direct run. */
 static void test_reproducible(void) {
   dufm_params p;
-  params(&p, 3, 4, 2, "0.004");
+  tu_params(&p, 3, 4, 2, "0.004");
   int d[] = {12, 12, 12, 4};
   dufm_optim_opts o;
   dufm_optim_opts_default(&o);
@@ -192,7 +187,7 @@ static void test_reproducible(void) {
 
 static void test_divergence_and_errors(void) {
   dufm_params p;
-  params(&p, 3, 4, 1, "0.004");
+  tu_params(&p, 3, 4, 1, "0.004");
   int d[] = {10, 10, 10, 4};
   dufm_optim_opts o;
   dufm_optim_opts_default(&o);
@@ -234,7 +229,7 @@ static void test_divergence_and_errors(void) {
  * 0, then lbfgs never increases it; the iterate path allocates nothing. */
 static void test_structure_start(void) {
   dufm_params p;
-  params(&p, 4, 10, 1, "0.004");
+  tu_params(&p, 4, 10, 1, "0.004");
   dufm_structure *s;
   dufm_structure_eval e = {0};
   dufm_config c, x0;

@@ -11,19 +11,6 @@
 #include "dufm/clique.h"
 #include "testutil.h"
 
-static unsigned long long rng_state = 88172645463325252ULL;
-static double urand(void) { /* xorshift64, uniform in [0, 1) */
-  rng_state ^= rng_state << 13;
-  rng_state ^= rng_state >> 7;
-  rng_state ^= rng_state << 17;
-  return (double)(rng_state >> 11) * 0x1p-53;
-}
-
-static void set_params(dufm_params *p, int L, int K, int n, const char *lam) {
-  CU_ASSERT_FATAL(dufm_params_init(p, L, K, n, NULL) == DUFM_OK);
-  CU_ASSERT_FATAL(dufm_params_set_lambda(p, DUFM_LAMBDA_ALL, lam, NULL) == DUFM_OK);
-}
-
 /* F(t) of the ridge relaxation, evaluated directly (reference for the scan). */
 static double ridge_f(double t, int L, double lam, int K, int nj, const double *g, const int *m,
                       double log_a) {
@@ -67,7 +54,7 @@ static void test_ridge_explicit(void) {
   mpq_set_ui(z[0], 1, 1);
   mpq_set_ui(z[1], 1, 2);
   dufm_params p;
-  set_params(&p, L, K, 1, "0.005");
+  tu_params(&p, L, K, 1, "0.005");
   dufm_ridge rv;
   CU_ASSERT_FATAL(dufm_ridge_clique(&rv, &p, r, 2, k, z, NULL) == DUFM_OK);
   double *T = cf_build(r, 2, k, rho, 0, &rows), *W = cf_build(r, 2, k, rho, 1, &wrows);
@@ -90,13 +77,13 @@ static void test_ridge_explicit(void) {
  * golden section, and t = 0. */
 static void test_ridge_scan(void) {
   for (int it = 0; it < tu_iterations(30); it++) {
-    int L = 1 + (int)(12 * urand()), K = 3 + (int)(50 * urand()), m[3];
-    m[0] = (int)(K * urand());
-    m[1] = (int)((K - m[0]) * urand());
+    int L = 1 + (int)(12 * tu_urand()), K = 3 + (int)(50 * tu_urand()), m[3];
+    m[0] = (int)(K * tu_urand());
+    m[1] = (int)((K - m[0]) * tu_urand());
     m[2] = K - m[0] - m[1];
-    double g[3], lam = exp(-12 * urand()), log_a = -40 + 50 * urand();
+    double g[3], lam = exp(-12 * tu_urand()), log_a = -40 + 50 * tu_urand();
     for (int j = 0; j < 3; j++)
-      g[j] = urand() < 0.2 ? 0.0 : exp(24 * urand() - 12);
+      g[j] = tu_urand() < 0.2 ? 0.0 : exp(24 * tu_urand() - 12);
     dufm_ridge rv;
     CU_ASSERT_FATAL(dufm_ridge_eval(&rv, L, lam, K, 3, g, m, log_a, NULL) == DUFM_OK);
     double best = 0.5, ub = 0.0, h = 0.002;
@@ -165,11 +152,11 @@ static void test_ridge_limits(void) {
   mpq_init(z);
   mpq_set_ui(z, 1, 1);
   dufm_err err;
-  set_params(&p, 1, 10, 1, "0.01");
+  tu_params(&p, 1, 10, 1, "0.01");
   CU_ASSERT(dufm_ridge_clique(&rv, &p, 5, 1, &k, &z, &err) == DUFM_EINVAL);
   CU_ASSERT(strstr(err.msg, "L >= 2") != NULL);
   dufm_params_clear(&p);
-  set_params(&p, 3, 11, 1, "0.01");
+  tu_params(&p, 3, 11, 1, "0.01");
   CU_ASSERT(dufm_ridge_clique(&rv, &p, 5, 1, &k, &z, &err) == DUFM_EINVAL);
   CU_ASSERT(strstr(err.msg, "K = 10") != NULL);
   dufm_params_clear(&p);

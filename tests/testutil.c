@@ -51,3 +51,17 @@ int tu_run_suite(const char *name, CU_TestInfo *tests) {
   CU_cleanup_registry();
   return (failed == 0 && run > 0) ? 0 : 1;
 }
+
+static unsigned long long urand_state = 88172645463325252ULL;
+
+double tu_urand(void) {
+  urand_state ^= urand_state << 13;
+  urand_state ^= urand_state >> 7;
+  urand_state ^= urand_state << 17;
+  return (double)(urand_state >> 11) * 0x1p-53;
+}
+
+void tu_params(dufm_params *p, int L, int K, int n, const char *lambda) {
+  CU_ASSERT_FATAL(dufm_params_init(p, L, K, n, NULL) == DUFM_OK);
+  CU_ASSERT_FATAL(dufm_params_set_lambda(p, DUFM_LAMBDA_ALL, lambda, NULL) == DUFM_OK);
+}

@@ -5,6 +5,8 @@
 #include <CUnit/CUnit.h>
 #include <stdio.h>
 
+#include "dufm/params.h"
+
 /* Machine epsilon multiples, named as in GSL's tests. */
 #define TU_DBL_EPS 2.220446049250313e-16
 #define TU_TOL1 (16.0 * TU_DBL_EPS)
@@ -26,6 +28,13 @@ const char *tu_tmpdir(void);
 /* Registers one suite of NULL-terminated tests, runs it verbosely, returns the
  * process exit status (0 when every assertion passed). */
 int tu_run_suite(const char *name, CU_TestInfo *tests);
+
+/* Uniform in [0, 1) from a fixed xorshift64 sequence (the same every run). */
+double tu_urand(void);
+
+/* Initializes p for (L, K, n) with every lambda set from exact text; a failure
+ * is a fatal assertion. */
+void tu_params(dufm_params *p, int L, int K, int n, const char *lambda);
 
 /* Number of iterations for randomized tests: base times $DUFM_TEST_MULTIPLIER. */
 int tu_iterations(int base);
