@@ -696,8 +696,6 @@ static void test_large(void) {
   static const char *specs[] = {"srg:300", "clique:200:2,3", "srg:4000"};
   for (size_t i = 0; i < sizeof specs / sizeof specs[0]; i++) {
     dufm_structure *s = NULL;
-    struct timespec t0, t1;
-    clock_gettime(CLOCK_MONOTONIC, &t0);
     dufm_err err;
     CU_ASSERT_FATAL(dufm_structure_parse(&s, specs[i], &err) == DUFM_OK);
     dufm_params p;
@@ -705,11 +703,7 @@ static void test_large(void) {
     dufm_structure_eval e;
     CU_ASSERT(dufm_structure_evaluate(&e, s, &p, &err) == DUFM_OK);
     CU_ASSERT(e.lower <= e.loss && e.loss <= e.upper);
-    clock_gettime(CLOCK_MONOTONIC, &t1);
-    double sec = (double)(t1.tv_sec - t0.tv_sec) + 1e-9 * (double)(t1.tv_nsec - t0.tv_nsec);
-    if (sec > 10.0)
-      fprintf(stderr, "\n  %s took %.2f s\n", specs[i], sec);
-    CU_ASSERT(sec < 10.0);
+    /* Speed is measured by bench/compare_bench.sh, not asserted here. */
     dufm_config c;
     CU_ASSERT(dufm_structure_materialize(&c, s, &p, DUFM_FORM_CLASS_MEANS, &err) == DUFM_EINVAL);
     CU_ASSERT(strstr(err.msg, "limit") != NULL && strchr(err.msg, '\n') == NULL);

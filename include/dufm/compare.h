@@ -17,29 +17,29 @@ typedef struct {
   dufm_cmp vs_dnc;           /* exact (or rigorous) comparison with DNC */
   dufm_ridge ridge;          /* ridge relaxation of the last layer */
   int has_ridge;
-  const char *origin;        /* "dnc", "paper", "clique", "graph family", "blocks (DP)" */
+  const char *origin; /* "dnc", "paper", "clique", "graph family", "blocks (DP)" */
 } dufm_candidate;
 
 typedef enum {
-  DUFM_VERDICT_DNC_NOT_OPTIMAL,        /* some candidate is exactly below DNC */
+  DUFM_VERDICT_DNC_NOT_OPTIMAL, /* some candidate is exactly below DNC */
   DUFM_VERDICT_DNC_BEST_AMONG_CANDIDATES,
-  DUFM_VERDICT_ZERO_SOLUTION           /* every candidate sits at the zero solution, 1/2 */
+  DUFM_VERDICT_ZERO_SOLUTION /* every candidate sits at the zero solution, 1/2 */
 } dufm_verdict;
 
 typedef struct {
-  int max_r;       /* largest K_r used for clique and graph-family menus (0: automatic) */
-  int blocks;      /* run the block-composition DP (default 1) */
-  int cliques;     /* include optimized clique constructions (default 1) */
+  int max_r;   /* largest K_r used for clique and graph-family menus (0: automatic) */
+  int blocks;  /* run the block-composition DP (default 1) */
+  int cliques; /* include optimized clique constructions (default 1) */
 } dufm_compare_opts;
 
 typedef struct {
   int ncand;
   dufm_candidate *cand; /* sorted by loss; cand[dnc_index] is DNC */
   int dnc_index;
-  int best_index;       /* lowest loss (exactly, among decided comparisons) */
-  dufm_gl lower_bound;  /* g_L(K^(2/(L+1)) c_1): no configuration is below it */
+  int best_index;      /* lowest loss (exactly, among decided comparisons) */
+  dufm_gl lower_bound; /* g_L(K^(2/(L+1)) c_1): no configuration is below it */
   dufm_verdict verdict;
-  int undecided;        /* number of comparisons with DNC that stayed undecided */
+  int undecided; /* number of comparisons with DNC that stayed undecided */
 } dufm_comparison;
 
 void dufm_compare_opts_default(dufm_compare_opts *o);
@@ -60,7 +60,6 @@ const char *dufm_cmp_name(dufm_cmp c);
 /* Ridge relaxation of one evaluated structure at p (compositions: sum over
  * blocks, each block a K_b-class problem with lambdas scaled by K / K_b). */
 dufm_status dufm_structure_ridge(dufm_ridge *out, const dufm_structure *s,
-                                 const dufm_structure_eval *e, const dufm_params *p,
-                                 dufm_err *err);
+                                 const dufm_structure_eval *e, const dufm_params *p, dufm_err *err);
 
 #endif

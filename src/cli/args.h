@@ -67,9 +67,11 @@ int cli_structure_params(struct dufm_structure **s, dufm_params *p, const cli_co
 /* Reports a library error about a structure without naming it twice. */
 int cli_fail_structure(const char *spec, const dufm_err *err);
 
-#define CLI_COMMON_OPTS(c)                                                                        \
-  {"L", OPT_VALUE, &(c).L}, {"K", OPT_VALUE, &(c).K}, {"n", OPT_VALUE, &(c).n},                  \
-      {"lambda", OPT_VALUE, &(c).lambda}, {"lambda-h", OPT_VALUE, &(c).lambda_h},                \
-      {"lambda-w", OPT_VALUE, &(c).lambda_w}, {"json", OPT_SWITCH, &(c).json}
+#define CLI_COMMON_OPTS(c)                                                                         \
+  {"L", OPT_VALUE, &(c).L}, {"K", OPT_VALUE, &(c).K}, {"n", OPT_VALUE, &(c).n},                    \
+      {"lambda", OPT_VALUE, &(c).lambda}, {"lambda-h", OPT_VALUE, &(c).lambda_h},                  \
+      {"lambda-w", OPT_VALUE, &(c).lambda_w}, {                                                    \
+    "json", OPT_SWITCH, &(c).json                                                                  \
+  }
 
 #endif

@@ -14,5 +14,6 @@ int cmd_check(int argc, char **argv, int first);
 int cmd_plot(int argc, char **argv, int first);
 int cmd_certify(int argc, char **argv, int first);
 int cmd_check_cert(int argc, char **argv, int first);
+int cmd_paper(int argc, char **argv, int first);
 
 #endif

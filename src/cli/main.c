@@ -88,9 +88,9 @@ static const command commands[] = {
      "                   before and after each ReLU, each / max |entry| (figure 1)\n"
      "  spectrum (--structure SPEC | DIR)  singular values of the class means per layer\n"
      "                   (log scale, each / the largest)\n"
-     "  trace FILE.csv [--y loss|gap]  loss curves of 'optimize --trace' against the DNC\n"
-     "                   and best-construction levels at the given flags (figure 2);\n"
-     "                   gap: loss minus the universal lower bound\n"
+     "  trace FILE.csv [--y loss|gap]  loss curves of 'optimize --trace' against the DNC,\n"
+     "                   paper's srg:r (K = r(r-1)/2) and best-construction levels at the\n"
+     "                   given flags (figure 2); gap: loss minus the universal lower bound\n"
      "  --unscaled       gram/spectrum of a structure before the optimal rescaling\n"
      "--json prints {kind, out, format, panels or curves} with the plotted data.\n"
      "The file is written to a temporary next to FILE, then renamed.\n" COMMON_FLAGS},
@@ -104,6 +104,25 @@ static const command commands[] = {
      "usage: dufm check-cert FILE [--json]\n"
      "Recomputes the loss, the DNC bound and the claim with exact rationals.\n"
      "Exit 0 valid, 1 invalid (names the failed check), 2 malformed (file:line: rule).\n"},
+    {"paper", cmd_paper, "the paper's DUFM experiments: tables, figures and report.md",
+     "usage: dufm paper [--out DIR] [--full] [--seeds S] [--threads T] [--json]\n"
+     "Runs four experiments at the paper's settings and writes CSV tables, SVG and PNG\n"
+     "figures and DIR/report.md (the numbers beside the paper's statements):\n"
+     "  1 loss   gd at L = 4, K = 10, lambda = 0.004, width 30, lr 0.5 against DNC, srg:5\n"
+     "           and the best candidate (figure 2, top left)\n"
+     "  2 ratio  srg:r and best candidate over DNC, L = 3, 4, 5, r = 3..30 (figure 3, left)\n"
+     "  3 rank   mean class-mean rank per layer at the end of gd against lambda (figure 3,\n"
+     "           middle)\n"
+     "  4 width  how often gd ends at DNC, low rank or zero against the width (figure 3, right)\n"
+     "  --out DIR      output folder, missing or empty (default paper-out); written to a\n"
+     "                 temporary next to it and renamed at the end\n"
+     "  --full         the paper's scale: 10 seeds, 9 lambdas, 5 widths, longer runs (17 min\n"
+     "                 on 2 cores); default: a quick run (about 1 min on 2 cores)\n"
+     "  --seeds S      seeds 0..S-1 for every setting (default 4; --full 10)\n"
+     "  --threads T    parallel runs (default: online cores)\n"
+     "  --json         {out, mode, seeds, threads, report, experiments: [{name, title, files,\n"
+     "                 verdict, summary}], seconds}\n"
+     "Progress goes to stderr. Interrupting removes the temporary folder.\n"},
 };
 #define N_COMMANDS (sizeof commands / sizeof commands[0])
 

@@ -34,7 +34,7 @@ typedef struct {
   int nfiles;
   paper_item items[PAPER_MAX_ITEMS];
   int nitems;
-  int oom; /* an allocation for the summary failed */
+  int oom;  /* an allocation for the summary failed */
   FILE *md; /* the report section (open_memstream on md_text) */
   char *md_text;
   size_t md_size;
@@ -78,6 +78,10 @@ void paper_json_summary(json_writer *w, const paper_exp *e);
 FILE *paper_open(paper_job *j, paper_exp *e, const char *name);
 int paper_close(FILE *f, const char *name);
 
+/* A CSV field: s as it is, or in double quotes (inner quotes doubled) when it
+ * holds a comma or a quote (structure names such as clique:5:2,3 do). */
+void paper_csv_field(FILE *f, const char *s);
+
 /* The path of NAME in the temporary folder (into buf) and records it in e:
  * for files another module writes (figures). */
 const char *paper_file(char *buf, size_t size, paper_job *j, paper_exp *e, const char *name);
@@ -89,8 +93,8 @@ int paper_figure(paper_job *j, paper_exp *e, const char *name,
 
 /* ---- the folder (paper_out.c). DIR must be missing or an empty folder; the
  * files go to a fresh DIR.tmp-XXXXXX next to it, which is removed on failure,
- * on exit() (PLplot's fatal errors) and on SIGINT/SIGTERM/SIGHUP (a guard
- * thread waits for them; every other thread blocks them), and renamed to DIR
+ * on exit() (PLplot's fatal errors) and on SIGINT/SIGTERM/SIGHUP (the handler
+ * wakes a guard thread through a pipe), and renamed to DIR
  * at the end. The caller holds the folder lock while it writes files and
  * releases it while it only computes (paper_runs_do does so around the
  * optimizer), so an interrupt never races a half-written file. */
@@ -119,10 +123,12 @@ int paper_runs_do(paper_runs *out, const paper_job *j, const dufm_params *p, int
                   long log_every, const char *what);
 void paper_runs_clear(paper_runs *r);
 
-/* Label of a run: "zero" (loss within 1e-9 of 1/2: the all-zero solution,
- * whose ranks are rounding noise), "near_dnc" (classified other, every
- * class-mean layer of rank K, loss within PAPER_NEAR_DNC relative of the DNC
- * closed form), "diverged", else the classification of dufm_analyze. */
+/* Label of a run: "diverged"; "zero" (loss within 1e-9 of 1/2: the all-zero
+ * solution, whose ranks are rounding noise); "underfit" (the output's class
+ * means have rank < K: some classes are not fitted, a poor stationary point);
+ * "near_dnc" (classified other, every class-mean layer of rank K, loss within
+ * PAPER_NEAR_DNC relative of the DNC closed form); else the classification of
+ * dufm_analyze ("dnc", "low_rank", "other"). */
 #define PAPER_NEAR_DNC 1e-3
 const char *paper_label(const dufm_optim_result *r, const dufm_analysis *a, double dnc_loss);
 

@@ -17,7 +17,9 @@
 static pthread_mutex_t fs_lock = PTHREAD_MUTEX_INITIALIZER;
 static pthread_t guard;
 static int guard_running;
-static sigset_t guarded, saved_mask;
+static int wake[2] = {-1, -1}; /* self-pipe: the signal handler writes, the guard reads */
+static const int guarded[3] = {SIGINT, SIGTERM, SIGHUP};
+static struct sigaction saved[3];
 static char *live_tmp; /* the temporary folder while it exists and is not renamed */
 
 void paper_lock(void) { pthread_mutex_lock(&fs_lock); }
@@ -46,13 +48,25 @@ static void at_exit(void) {
   live_tmp = NULL;
 }
 
+/* Any thread may take the signal (OpenBLAS starts its own before main), so
+ * the handler only passes the signal number on; async-signal-safe. */
+static void on_signal(int sig) {
+  int saved_errno = errno;
+  unsigned char b = (unsigned char)sig;
+  ssize_t w = write(wake[1], &b, 1);
+  (void)w;
+  errno = saved_errno;
+}
+
 /* Waits for an interrupt; once the writer is between files, removes the
  * temporary folder and ends the process as the signal would (exit 128 + sig). */
 static void *guard_main(void *arg) {
   (void)arg;
-  int sig = 0;
-  if (sigwait(&guarded, &sig) != 0)
-    return NULL;
+  unsigned char b = 0;
+  while (read(wake[0], &b, 1) != 1)
+    if (errno != EINTR)
+      return NULL;
+  int sig = b;
   pthread_mutex_lock(&fs_lock);
   if (live_tmp != NULL) {
     remove_flat(live_tmp);
@@ -113,29 +127,35 @@ int paper_out_create(paper_job *j) {
   if (j->tmp == NULL)
     return cli_fail("out of memory");
   snprintf(j->tmp, len + 16, "%.*s.tmp-XXXXXX", (int)len, j->out);
-  /* Block the signals before any thread exists: every later thread (the
-   * optimizer's workers) inherits the mask, so only the guard receives them. */
-  sigemptyset(&guarded);
-  sigaddset(&guarded, SIGINT);
-  sigaddset(&guarded, SIGTERM);
-  sigaddset(&guarded, SIGHUP);
-  pthread_sigmask(SIG_BLOCK, &guarded, &saved_mask);
   paper_lock();
+  /* The guard first: from here on an interrupt removes whatever exists. */
+  if (pipe(wake) != 0 || pthread_create(&guard, NULL, guard_main, NULL) != 0) {
+    paper_out_finish();
+    return cli_fail("paper: cannot start the interrupt guard thread");
+  }
+  guard_running = 1;
+  /* A signal ignored at start (a background job's SIGINT, nohup's SIGHUP)
+   * stays ignored. */
+  struct sigaction sa;
+  memset(&sa, 0, sizeof sa);
+  sa.sa_handler = on_signal;
+  sigemptyset(&sa.sa_mask);
+  for (int i = 0; i < 3; i++)
+    if (sigaction(guarded[i], NULL, &saved[i]) == 0 && saved[i].sa_handler != SIG_IGN)
+      sigaction(guarded[i], &sa, NULL);
   if (mkdtemp(j->tmp) == NULL) {
     int e = errno;
     paper_out_finish();
     return cli_fail("--out: '%s': cannot create a folder next to it: %s", j->out, strerror(e));
   }
   live_tmp = j->tmp;
+  /* mkdtemp makes the folder 0700; the result gets the usual 0777 minus umask. */
+  mode_t mask = umask(0);
+  umask(mask);
+  (void)chmod(j->tmp, 0777 & ~mask); /* on failure the folder is only less readable */
   static int registered;
   if (!registered)
     registered = atexit(at_exit) == 0;
-  if (pthread_create(&guard, NULL, guard_main, NULL) != 0) {
-    paper_out_abandon(j);
-    paper_out_finish();
-    return cli_fail("paper: cannot start the interrupt guard thread");
-  }
-  guard_running = 1;
   return 0;
 }
 
@@ -160,9 +180,14 @@ void paper_out_abandon(paper_job *j) {
 void paper_out_finish(void) {
   paper_unlock();
   if (guard_running) {
-    pthread_cancel(guard); /* sigwait is a cancellation point */
+    for (int i = 0; i < 3; i++)
+      if (saved[i].sa_handler != SIG_IGN)
+        sigaction(guarded[i], &saved[i], NULL);
+    pthread_cancel(guard); /* read is a cancellation point */
     pthread_join(guard, NULL);
     guard_running = 0;
   }
-  pthread_sigmask(SIG_SETMASK, &saved_mask, NULL);
+  for (int i = 0; i < 2; i++)
+    if (wake[i] >= 0)
+      close(wake[i]), wake[i] = -1;
 }

@@ -5,8 +5,8 @@
 #include <gmp.h>
 #include <stdio.h>
 
-#include "dufm/gl.h"
 #include "dufm/compare.h"
+#include "dufm/gl.h"
 #include "dufm/params.h"
 #include "json.h"
 

@@ -7,8 +7,8 @@
  * C = sum m_j lam_L / gamma_j, and that beyond max u_j + TAIL the only one sits
  * next to u_bal. A fine grid over those windows followed by Brent refinement of
  * every grid minimum therefore finds the global minimum. */
-#include <float.h>
 #include "core/gsl_quiet.h"
+#include <float.h>
 #include <gsl/gsl_errno.h>
 #include <gsl/gsl_min.h>
 #include <math.h>

@@ -32,8 +32,7 @@ dufm_status dufm_i_menu_single(dufm_i_cand_list *list, int K, const dufm_params 
 
 /* K_r minus the matching {0-1, 2-3, ...} of size drop, plus pendant edges from
  * new vertices r, r+1, ... to vertices 0, 1, ... (a graph structure). */
-dufm_status dufm_i_family_graph(dufm_structure **out, int r, int drop, int pendant,
-                                dufm_err *err);
+dufm_status dufm_i_family_graph(dufm_structure **out, int r, int drop, int pendant, dufm_err *err);
 
 /* Optimized clique neurons on K_r with every size 2..r. */
 dufm_status dufm_i_clique_all(dufm_structure **out, int r, dufm_err *err);

@@ -40,8 +40,8 @@ dufm_status dufm_config_save_atomic(const char *dir, const dufm_config *c, dufm_
     st = dufm_config_save(tmp, c, err);
     /* rename(2) moves the finished folder into place in one step. */
     if (st == DUFM_OK && rename(tmp, dir) != 0)
-      st = dufm_err_set(err, DUFM_EIO, "%s: cannot rename the finished folder into place: %s",
-                        dir, strerror(errno));
+      st = dufm_err_set(err, DUFM_EIO, "%s: cannot rename the finished folder into place: %s", dir,
+                        strerror(errno));
     if (st != DUFM_OK)
       remove_partial(tmp, c->L);
   }

@@ -87,9 +87,9 @@ dufm_status dufm_rescaled_loss(double *out, double *t_out, const dufm_config *c,
       tau = gl.t;
     }
     /* 1/2 - (b^2/a)(1/2 - g) written as a sum of nonnegative terms. */
-    const double resid = residual_along_y(dufm_eval_ws_output(ws),
-                                          form == DUFM_FORM_SAMPLES ? p->n : 1, b) /
-                         (double)c->cols;
+    const double resid =
+        residual_along_y(dufm_eval_ws_output(ws), form == DUFM_FORM_SAMPLES ? p->n : 1, b) /
+        (double)c->cols;
     value = (b / a) * b * g + 0.5 * resid / a;
     t = (b / a) * tau;
   }

@@ -144,9 +144,16 @@ int plot_ratio(const plot_target *t, const long *Ls, int nL, const long *rs, int
 int plot_gram(const plot_target *t, const plot_source *src);
 int plot_spectrum(const plot_target *t, const plot_source *src);
 int plot_trace(const plot_target *t, const char *csv, const cli_common *c, int gap);
-/* plot_trace with name shown in the title instead of the file's path. */
-int plot_trace_titled(const plot_target *t, const char *csv, const char *name, const cli_common *c,
-                      int gap);
+/* plot_trace with options: the name shown in the title instead of the file's
+ * path, and a fixed y range in loss units (a zoom: curves and levels outside it
+ * are clipped, levels outside it leave the legend). */
+typedef struct {
+  const char *name;  /* NULL: the file */
+  int gap;           /* plot loss minus the lower bound */
+  double ymin, ymax; /* ymin >= ymax: from the data and the levels */
+} plot_trace_opts;
+int plot_trace_with(const plot_target *t, const char *csv, const cli_common *c,
+                    const plot_trace_opts *o);
 
 /* ---- plot ratio from curves computed elsewhere: per depth Ls[a], the ratios
  * to DNC at rs[0..nr-1] (NaN where the paper's construction does not apply). */
@@ -180,5 +187,12 @@ typedef struct {
  * exit status after printing. */
 int plot_lines(const plot_target *t, const plot_axes *ax, const double *x, int nx,
                const plot_series *s, int ns);
+
+/* Stacked bars (plot_bars.c): at category i (label cats[i]) the positive
+ * values s[k].y[i] stacked from 0 in series order, coloured s[k].color; the
+ * legend shows colour boxes. Uses title, subtitle, xlabel, ylabel and the y
+ * range of ax. 0 or an exit status after printing. */
+int plot_bars(const plot_target *t, const plot_axes *ax, const char *const *cats, int nx,
+              const plot_series *s, int ns);
 
 #endif

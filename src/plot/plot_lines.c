@@ -65,8 +65,11 @@ static void draw(const plot_axes *ax, const double *x, int nx, const plot_series
     plot_style(s[k].color, s[k].style, s[k].style == PLOT_SOLID ? 1.8 : 1.4);
     if (n > 0)
       plline(n, px, py);
-    if (n > 0 && s[k].symbol)
+    if (n > 0 && s[k].symbol) {
+      plschr(0, 1.5); /* markers a little larger than the text */
       plstring(n, px, py, s[k].symbol);
+      plschr(0, 1.0);
+    }
     snprintf(e[ne].text, sizeof e[ne].text, "%s", s[k].label ? s[k].label : "");
     e[ne].color = s[k].color;
     e[ne].style = s[k].style;

@@ -18,9 +18,13 @@ typedef struct {
   double dnc, best, lower; /* closed-form levels */
   double paper;            /* the paper's srg:r when it applies and is not the best, else NaN */
   const char *best_name, *paper_name;
-  int gap;      /* plot loss - lower */
-  long clamped; /* gap values at or below zero, drawn at the floor */
+  int gap;           /* plot loss - lower */
+  double ymin, ymax; /* fixed range in loss units when ymin < ymax */
+  long clamped;      /* gap values at or below zero, drawn at the floor */
 } trace_levels;
+
+/* Run colours skip the two the paper's and the best construction's levels use. */
+static int run_color(int r) { return PLOT_COLOR(r < 3 ? r : r + 2); }
 
 /* The plotted value: log10 of the loss or of its gap to the lower bound (a gap
  * that rounding made nonpositive is drawn at a relative floor). */
@@ -57,6 +61,9 @@ static void draw(const trace_data *td, trace_levels *lv, const char *title) {
   if (x1 <= x0)
     x0 -= 1, x1 += 1;
   double pad = 0.05 * (hi - lo > 0.5 ? hi - lo : 0.5);
+  int zoom = lv->ymin < lv->ymax;
+  if (zoom)
+    lo = yval(lv, lv->ymin, NULL), hi = yval(lv, lv->ymax, NULL), pad = 0;
   pladv(0);
   plschr(0, 1.0);
   plvpor(0.09, 0.64, 0.11, 0.86);
@@ -76,12 +83,12 @@ static void draw(const trace_data *td, trace_levels *lv, const char *title) {
     const trace_run *run = &td->runs[r];
     for (int i = 0; i < run->n; i++)
       y[i] = yval(lv, run->loss[i], &lv->clamped);
-    plot_style(PLOT_COLOR(r), PLOT_SOLID, 1.4);
+    plot_style(run_color(r), PLOT_SOLID, 1.4);
     plline(run->n, run->iter, y);
     if (r < nshown) {
       snprintf(e[ne].text, sizeof e[ne].text, "run %ld%s%s%s", run->run,
                run->seed[0] ? " (seed " : "", run->seed, run->seed[0] ? ")" : "");
-      e[ne].color = PLOT_COLOR(r);
+      e[ne].color = run_color(r);
       e[ne++].style = PLOT_SOLID;
     }
   }
@@ -93,7 +100,7 @@ static void draw(const trace_data *td, trace_levels *lv, const char *title) {
   int colors[4] = {PLOT_BLACK, PLOT_COLOR(4), PLOT_COLOR(3), PLOT_GREY};
   int styles[4] = {PLOT_DASHED, PLOT_DASHED, PLOT_DASHED, PLOT_DOTTED};
   for (int i = 0; i < nlev && e; i++) {
-    if (!isfinite(levels[i]))
+    if (!isfinite(levels[i]) || (zoom && (levels[i] < lv->ymin || levels[i] > lv->ymax)))
       continue;
     plot_hline(x0, x1, yval(lv, levels[i], NULL), colors[i], styles[i]);
     if (i == 0)
@@ -167,11 +174,12 @@ static void paper_level(trace_levels *lv, const dufm_comparison *cmp) {
 }
 
 int plot_trace(const plot_target *t, const char *csv, const cli_common *c, int gap) {
-  return plot_trace_titled(t, csv, csv, c, gap);
+  plot_trace_opts o = {.gap = gap};
+  return plot_trace_with(t, csv, c, &o);
 }
 
-int plot_trace_titled(const plot_target *t, const char *csv, const char *title_name,
-                      const cli_common *c, int gap) {
+int plot_trace_with(const plot_target *t, const char *csv, const cli_common *c,
+                    const plot_trace_opts *to) {
   dufm_params p;
   if (cli_params(&p, c) != 0)
     return CLI_EXIT_USAGE;
@@ -192,10 +200,12 @@ int plot_trace_titled(const plot_target *t, const char *csv, const char *title_n
                        .best = cmp.cand[cmp.best_index].eval.loss,
                        .lower = cmp.lower_bound.value,
                        .best_name = dufm_structure_name(cmp.cand[cmp.best_index].structure),
-                       .gap = gap};
+                       .gap = to->gap,
+                       .ymin = to->ymin,
+                       .ymax = to->ymax};
     paper_level(&lv, &cmp);
     char title[300], name[64];
-    plot_short_name(name, sizeof name, title_name, 28);
+    plot_short_name(name, sizeof name, to->name ? to->name : csv, 28);
     int used = snprintf(title, sizeof title, "%s: L = %d, K = %d, n = %d, #gl = %s", name, p.L, p.K,
                         p.n, c->lambda ? c->lambda : "0.004");
     if ((c->lambda_h || c->lambda_w) && used < (int)sizeof title)
