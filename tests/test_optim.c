@@ -110,6 +110,47 @@ static void test_one_step(void) {
   dufm_params_clear(&p);
 }
 
+/* After many gd or anneal steps (the fused update, norms and gradient norm of
+ * the solver), the reported loss and gradient norm are dufm_eval's at the
+ * final point; the norm here is a plain long double sum over the gradient. */
+static void test_fused_agrees(void) {
+  dufm_params p;
+  tu_params(&p, 4, 10, 2, "0.004");
+  int d[] = {30, 30, 30, 30, 10};
+  dufm_optim_opts o;
+  dufm_optim_opts_default(&o);
+  o.iters = 300;
+  for (int m = 0; m < 2; m++) {
+    o.method = m ? DUFM_OPTIM_ANNEAL : DUFM_OPTIM_GD;
+    dufm_config x, g;
+    dufm_loss f;
+    dufm_optim *s;
+    CU_ASSERT_FATAL(dufm_optim_init_gaussian(&x, 4, d, 20, 0.1, 4, NULL) == DUFM_OK);
+    CU_ASSERT_FATAL(dufm_optim_alloc(&s, 4, d, 20, &o, NULL) == DUFM_OK);
+    CU_ASSERT_FATAL(dufm_optim_set(s, &x, &p, NULL) == DUFM_OK);
+    const double start = dufm_optim_loss(s)->loss;
+    while (dufm_optim_iterate(s) == DUFM_OPTIM_CONTINUE)
+      ;
+    CU_ASSERT(dufm_optim_iter(s) == 300);
+    CU_ASSERT_FATAL(dufm_config_copy(&g, &x, NULL) == DUFM_OK);
+    CU_ASSERT_FATAL(dufm_eval(&f, &g, dufm_optim_x(s), &p, DUFM_FORM_SAMPLES, NULL) == DUFM_OK);
+    long double gn2 = 0.0L;
+    for (int l = -1; l < 4; l++) {
+      const dufm_mat *gm = l < 0 ? &g.H1 : &g.W[l];
+      for (int i = 0; i < gm->rows * gm->cols; i++)
+        gn2 += (long double)gm->data[i] * gm->data[i];
+    }
+    TU_ASSERT_CLOSE(dufm_optim_loss(s)->loss, f.loss, 1e-13, 0);
+    TU_ASSERT_CLOSE(dufm_optim_loss(s)->reg, f.reg, 1e-13, 0);
+    TU_ASSERT_CLOSE(dufm_optim_grad_norm(s), (double)sqrtl(gn2), 1e-13, 0);
+    CU_ASSERT(f.loss < start); /* the point did move */
+    dufm_optim_free(s);
+    dufm_config_clear(&x);
+    dufm_config_clear(&g);
+  }
+  dufm_params_clear(&p);
+}
+
 /* Best loss over seeds 0..nseeds-1 with lbfgs, relative to the DNC closed form. */
 static double best_vs_dnc(int L, int K, int n, const char *lambda, int width, int nseeds) {
   dufm_params p;
@@ -275,6 +316,7 @@ static void test_structure_start(void) {
 int main(void) {
   CU_TestInfo tests[] = {{"generator", test_rng},
                          {"one gd and anneal step", test_one_step},
+                         {"fused gd loop agrees with dufm_eval", test_fused_agrees},
                          {"closed-form optima at L = 1, 2", test_optima},
                          {"reproducible across threads", test_reproducible},
                          {"divergence and errors", test_divergence_and_errors},

@@ -15,6 +15,7 @@ struct dufm_eval_ws {
   dufm_mat *act;   /* act[k] = relu(pre[k]); act(0) is the configuration's H1 */
   dufm_mat out;    /* O = W[L-1] act(L-1) */
   double *g0, *g1; /* backward ping-pong buffers, max(d[1..L]) x cols each */
+  double *sq;      /* sq[0..L], the parameter norms for dufm_eval_with */
   double *block;   /* one allocation behind every buffer above */
 };
 
@@ -55,8 +56,9 @@ dufm_status dufm_eval_ws_alloc(dufm_eval_ws **out, const dufm_config *c, dufm_er
   ws->d = malloc((size_t)(L + 1) * sizeof *ws->d);
   ws->pre = calloc((size_t)L, sizeof *ws->pre);
   ws->act = calloc((size_t)L, sizeof *ws->act);
+  ws->sq = malloc((size_t)(L + 1) * sizeof *ws->sq);
   ws->block = malloc(total * sizeof(double));
-  if (ws->d == NULL || ws->pre == NULL || ws->act == NULL || ws->block == NULL) {
+  if (ws->d == NULL || ws->pre == NULL || ws->act == NULL || ws->sq == NULL || ws->block == NULL) {
     dufm_eval_ws_free(ws);
     return dufm_err_set(err, DUFM_ENOMEM, "out of memory for an evaluation workspace");
   }
@@ -79,6 +81,7 @@ void dufm_eval_ws_free(dufm_eval_ws *ws) {
   if (ws == NULL)
     return;
   free(ws->block);
+  free(ws->sq);
   free(ws->act);
   free(ws->pre);
   free(ws->d);
@@ -114,30 +117,8 @@ static void forward(dufm_eval_ws *ws, const dufm_config *c) {
   gemm_nn(ws->d[L], cols, ws->d[L - 1], c->W[L - 1].data, h, ws->out.data);
 }
 
-/* Sum of squares in a fixed order (bitwise reproducible): eight independent
- * partial sums per block of 512, so the loop is not latency bound (a Kahan loop
- * over the weights cost more than the dgemm calls), and block sums added with
- * compensation, so the error stays near 64 eps whatever the size. */
-static double sum_sq(const double *x, size_t count) {
-  double sum = 0.0, comp = 0.0;
-  for (size_t b = 0; b < count; b += 512) {
-    size_t end = count - b < 512 ? count : b + 512, i = b;
-    double acc[8] = {0.0};
-    for (; i + 8 <= end; i += 8)
-      for (size_t k = 0; k < 8; k++)
-        acc[k] += x[i + k] * x[i + k];
-    for (; i < end; i++)
-      acc[0] += x[i] * x[i];
-    double part = ((acc[0] + acc[1]) + (acc[2] + acc[3])) + ((acc[4] + acc[5]) + (acc[6] + acc[7]));
-    double y = part - comp, t = sum + y;
-    comp = (t - sum) - y;
-    sum = t;
-  }
-  return sum;
-}
-
 static double mat_sum_sq(const dufm_mat *m) {
-  return sum_sq(m->data, (size_t)m->rows * (size_t)m->cols);
+  return dufm_i_sum_sq(m->data, (size_t)m->rows * (size_t)m->cols);
 }
 
 /* r = O - Y. In either form class i owns the columns [i per, (i + 1) per). */
@@ -158,21 +139,29 @@ static void scaled_copy(dufm_mat *g, double lam, const dufm_mat *w) {
 /* Backward pass from the residual O - Y in ws->g0, dF/dO = s (O - Y) (s folded
  * into the first dgemm calls). For layer k the buffer `cur` holds dF/d(W[k]
  * act(k)) / alpha; act(k) > 0 exactly where the ReLU derivative is 1, so the
- * pre-activations are not needed (kink: derivative 0, as PyTorch). */
-static void backward(dufm_config *grad, const dufm_config *c, const dufm_params *p, double s,
-                     double lam_h1, dufm_eval_ws *ws) {
+ * pre-activations are not needed (kink: derivative 0, as PyTorch). With seeded
+ * set, grad already holds the regularization part (the caller's update pass
+ * wrote it); with gn2 set, ||grad||^2 is added block by block while in cache. */
+static void backward(dufm_config *grad, double *gn2, const dufm_config *c, const dufm_params *p,
+                     double s, double lam_h1, int seeded, dufm_eval_ws *ws) {
   const int L = ws->L, cols = ws->cols;
   double *cur = ws->g0, *nxt = ws->g1, alpha = s;
   for (int k = L - 1; k >= 0; k--) {
     const double *h = k == 0 ? c->H1.data : ws->act[k].data;
     const int rows = ws->d[k + 1], inner = ws->d[k];
-    scaled_copy(&grad->W[k], p->lam_w_d[k], &c->W[k]);
+    if (!seeded)
+      scaled_copy(&grad->W[k], p->lam_w_d[k], &c->W[k]);
     cblas_dgemm(CblasRowMajor, CblasNoTrans, CblasTrans, rows, inner, cols, alpha, cur, cols, h,
                 cols, 1.0, grad->W[k].data, inner);
+    if (gn2 != NULL)
+      *gn2 += mat_sum_sq(&grad->W[k]); /* while the block is in cache */
     if (k == 0) {
-      scaled_copy(&grad->H1, lam_h1, &c->H1);
+      if (!seeded)
+        scaled_copy(&grad->H1, lam_h1, &c->H1);
       cblas_dgemm(CblasRowMajor, CblasTrans, CblasNoTrans, inner, cols, rows, alpha, c->W[0].data,
                   inner, cur, cols, 1.0, grad->H1.data, cols);
+      if (gn2 != NULL)
+        *gn2 += mat_sum_sq(&grad->H1);
       break;
     }
     cblas_dgemm(CblasRowMajor, CblasTrans, CblasNoTrans, inner, cols, rows, alpha, c->W[k].data,
@@ -197,6 +186,36 @@ static int same_shape(const dufm_config *a, int L, const int *d, int cols) {
   return 1;
 }
 
+double dufm_i_lam_h1(const dufm_params *p, dufm_form form) {
+  return form == DUFM_FORM_SAMPLES ? p->lam_h_d : (double)p->n * p->lam_h_d;
+}
+
+/* The evaluation proper, on trusted inputs; sq[] holds the parameter norms
+ * (see dufm_i_eval_seeded). Returns DUFM_ENUMERIC, without a message, when the
+ * loss is not finite. */
+static dufm_status evaluate(dufm_loss *out, double *gnorm2, dufm_config *grad, const dufm_config *c,
+                            const dufm_params *p, dufm_form form, const double *sq, int seeded,
+                            dufm_eval_ws *ws) {
+  const int per = form == DUFM_FORM_SAMPLES ? p->n : 1;
+  const double lam_h1 = dufm_i_lam_h1(p, form);
+  forward(ws, c);
+  /* Both forms average over the columns: N = K n samples, or K class means. */
+  const double s = 1.0 / (double)c->cols;
+  residual(ws->g0, &ws->out, per);
+  out->fit = 0.5 * s * dufm_i_sum_sq(ws->g0, (size_t)c->K * (size_t)c->cols);
+  out->a0 = lam_h1 * sq[0];
+  double reg2 = out->a0;
+  for (int k = 0; k < c->L; k++)
+    reg2 += p->lam_w_d[k] * sq[1 + k];
+  out->reg = 0.5 * reg2;
+  out->loss = out->fit + out->reg;
+  if (gnorm2 != NULL)
+    *gnorm2 = 0.0;
+  if (grad != NULL)
+    backward(grad, gnorm2, c, p, s, lam_h1, seeded, ws);
+  return isfinite(out->loss) ? DUFM_OK : DUFM_ENUMERIC;
+}
+
 dufm_status dufm_eval_with(dufm_loss *out, dufm_config *grad, const dufm_config *c,
                            const dufm_params *p, dufm_form form, dufm_eval_ws *ws, dufm_err *err) {
   dufm_status st = dufm_config_check(c, p, form, err);
@@ -213,24 +232,18 @@ dufm_status dufm_eval_with(dufm_loss *out, dufm_config *grad, const dufm_config 
     if (!same_shape(grad, c->L, c->d, c->cols))
       return dufm_err_set(err, DUFM_EINVAL, "gradient configuration has another shape");
   }
-  const int per = form == DUFM_FORM_SAMPLES ? p->n : 1;
-  const double lam_h1 = form == DUFM_FORM_SAMPLES ? p->lam_h_d : (double)p->n * p->lam_h_d;
-  forward(ws, c);
-  /* Both forms average over the columns: N = K n samples, or K class means. */
-  const double s = 1.0 / (double)c->cols;
-  residual(ws->g0, &ws->out, per);
-  out->fit = 0.5 * s * sum_sq(ws->g0, (size_t)c->K * (size_t)c->cols);
-  out->a0 = lam_h1 * mat_sum_sq(&c->H1);
-  double reg2 = out->a0;
+  ws->sq[0] = mat_sum_sq(&c->H1);
   for (int k = 0; k < c->L; k++)
-    reg2 += p->lam_w_d[k] * mat_sum_sq(&c->W[k]);
-  out->reg = 0.5 * reg2;
-  out->loss = out->fit + out->reg;
-  if (grad != NULL)
-    backward(grad, c, p, s, lam_h1, ws);
-  if (!isfinite(out->loss))
+    ws->sq[1 + k] = mat_sum_sq(&c->W[k]);
+  if (evaluate(out, NULL, grad, c, p, form, ws->sq, 0, ws) != DUFM_OK)
     return dufm_err_set(err, DUFM_ENUMERIC, "loss is not finite (overflow or NaN entries)");
   return DUFM_OK;
+}
+
+dufm_status dufm_i_eval_seeded(dufm_loss *out, double *gnorm2, dufm_config *grad,
+                               const dufm_config *c, const dufm_params *p, dufm_form form,
+                               const double *sq, dufm_eval_ws *ws) {
+  return evaluate(out, gnorm2, grad, c, p, form, sq, 1, ws);
 }
 
 dufm_status dufm_eval(dufm_loss *out, dufm_config *grad, const dufm_config *c, const dufm_params *p,

@@ -23,6 +23,7 @@ struct dufm_optim {
   int mem_count, mem_head;      /* pairs stored; slot of the next pair */
   dufm_config cx, cg, cxt, cgt; /* views (never dufm_config_clear them) */
   dufm_mat *mats;               /* 4 L matrix headers behind the views' W */
+  double *sq;                   /* gd: squared norms of H1, W[0..L-1] at x */
   double *block;                /* one allocation behind every vector */
   dufm_eval_ws *ws;
   const dufm_params *p;
@@ -35,8 +36,9 @@ struct dufm_optim {
  * BLAS threading), eight independent partial sums so it is not latency bound. */
 double dufm_i_dot(const double *a, const double *b, size_t n);
 
-/* Evaluates the loss and gradient of the view (cx, cg) or (cxt, cgt); returns
- * 0 when the loss is finite. Counts the evaluation. */
+/* Evaluates the loss and gradient of the view (cx, cg) or (cxt, cgt) with
+ * dufm_eval_with (lbfgs; gd has a fused path in solver.c); returns 0 when the
+ * loss is finite. Counts the evaluation. */
 int dufm_i_optim_eval(dufm_optim *s, int trial);
 
 /* The lbfgs step (line search included), then the common tests. */

@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "model/model_internal.h"
 #include "optim/optim_internal.h"
 
 double dufm_i_dot(const double *a, const double *b, size_t n) {
@@ -56,8 +57,9 @@ dufm_status dufm_optim_alloc(dufm_optim **out, int L, const int *d, int cols,
     return dufm_err_set(err, DUFM_ENOMEM, "out of memory for the optimizer");
   s->d = malloc((size_t)(L + 1) * sizeof *s->d);
   s->mats = calloc(4 * (size_t)L, sizeof *s->mats);
+  s->sq = malloc((size_t)(L + 1) * sizeof *s->sq);
   s->block = malloc((vectors * n + 2 * (size_t)m) * sizeof(double));
-  if (s->d == NULL || s->mats == NULL || s->block == NULL) {
+  if (s->d == NULL || s->mats == NULL || s->sq == NULL || s->block == NULL) {
     st = dufm_err_set(err, DUFM_ENOMEM, "out of memory for the optimizer");
     goto cleanup;
   }
@@ -98,6 +100,7 @@ void dufm_optim_free(dufm_optim *s) {
     return;
   dufm_eval_ws_free(s->ws);
   free(s->block);
+  free(s->sq);
   free(s->mats);
   free(s->d);
   free(s);
@@ -114,6 +117,30 @@ int dufm_i_optim_eval(dufm_optim *s, int trial) {
   double gn = sqrt(dufm_i_dot(trial ? s->gt : s->g, trial ? s->gt : s->g, s->n));
   *(trial ? &s->gtnorm : &s->gnorm) = gn;
   return ok && isfinite(gn) ? 0 : -1;
+}
+
+/* The gd and anneal evaluation, fused with the step x <- x - lr g when step is
+ * set (not at the start, where g is not a gradient yet): that pass also leaves lam x in g and the
+ * squared norms of the new blocks in s->sq, so dufm_i_eval_seeded does not read the parameters
+ * again for the regularization and returns ||g||^2 from the blocks while in cache. */
+static int gd_eval(dufm_optim *s, int step, double lr) {
+  const size_t cols = (size_t)s->cols;
+  const double lam_h1 = dufm_i_lam_h1(s->p, DUFM_FORM_SAMPLES);
+  double *x = s->x, *g = s->g;
+  for (int b = 0; b <= s->L; b++) {
+    size_t count = b == 0 ? (size_t)s->d[0] * cols : (size_t)s->d[b] * (size_t)s->d[b - 1];
+    double lam = b == 0 ? lam_h1 : s->p->lam_w_d[b - 1];
+    s->sq[b] =
+        step ? dufm_i_step_seed_sum_sq(x, g, lr, lam, count) : dufm_i_seed_sum_sq(g, x, lam, count);
+    x += count;
+    g += count;
+  }
+  s->evals++;
+  double gn2;
+  int ok = dufm_i_eval_seeded(&s->f, &gn2, &s->cg, &s->cx, s->p, DUFM_FORM_SAMPLES, s->sq, s->ws) ==
+           DUFM_OK;
+  s->gnorm = sqrt(gn2);
+  return ok && isfinite(s->gnorm) ? 0 : -1;
 }
 
 dufm_status dufm_optim_set(dufm_optim *s, const dufm_config *x0, const dufm_params *p,
@@ -137,7 +164,8 @@ dufm_status dufm_optim_set(dufm_optim *s, const dufm_config *x0, const dufm_para
   s->p = p;
   s->k = s->evals = 0;
   s->mem_count = s->mem_head = 0;
-  if (dufm_i_optim_eval(s, 0) != 0)
+  int bad = s->o.method == DUFM_OPTIM_LBFGS ? dufm_i_optim_eval(s, 0) : gd_eval(s, 0, 0.0);
+  if (bad)
     return dufm_err_set(err, DUFM_ENUMERIC, "the starting point has a non-finite loss or gradient");
   s->f0 = s->f.loss;
   return DUFM_OK;
@@ -156,12 +184,8 @@ static dufm_optim_stop gd_iterate(dufm_optim *s) {
   double lr = s->o.lr;
   if (s->o.method == DUFM_OPTIM_ANNEAL)
     lr = s->o.lr / (1.0 + 10.0 * (double)s->k / (double)s->o.iters);
-  double *x = s->x;
-  const double *g = s->g;
-  for (size_t i = 0; i < s->n; i++)
-    x[i] -= lr * g[i];
   s->k++;
-  if (dufm_i_optim_eval(s, 0) != 0)
+  if (gd_eval(s, 1, lr) != 0)
     return DUFM_OPTIM_DIVERGED;
   return dufm_i_optim_test(s);
 }
