@@ -78,13 +78,11 @@ static void mk_nn(int m, int n, int k, const double *restrict a, int lda, const 
     double *c0 = c + (size_t)i * ldc, *c1 = c0 + ldc, *c2 = c1 + ldc, *c3 = c2 + ldc;
     int j = 0;
     for (; j + 4 <= n; j += 4) {
-      v2 s00 = {0, 0}, s01 = s00, s10 = s00, s11 = s00, s20 = s00, s21 = s00, s30 = s00,
-         s31 = s00;
+      v2 s00 = {0, 0}, s01 = s00, s10 = s00, s11 = s00, s20 = s00, s21 = s00, s30 = s00, s31 = s00;
       const double *bp = b + j;
       for (int p = 0; p < k; p++, bp += ldb) {
         const v2 b0 = ld2(bp), b1 = ld2(bp + 2);
-        const v2 x0 = {a0[p], a0[p]}, x1 = {a1[p], a1[p]}, x2 = {a2[p], a2[p]},
-                 x3 = {a3[p], a3[p]};
+        const v2 x0 = {a0[p], a0[p]}, x1 = {a1[p], a1[p]}, x2 = {a2[p], a2[p]}, x3 = {a3[p], a3[p]};
         s00 += x0 * b0;
         s01 += x0 * b1;
         s10 += x1 * b0;
@@ -290,8 +288,8 @@ static void eval(proto *q) {
     }
     double *dst = k == 0 ? q->gH : nxt;
     if (own(q, inner, cols, rows)) {
-      gn2 += own_tn(rows, inner, cols, q->W[k], cur, dst, k == 0 ? NULL : hk, q->lam_h, q->H,
-                    q->at);
+      gn2 +=
+          own_tn(rows, inner, cols, q->W[k], cur, dst, k == 0 ? NULL : hk, q->lam_h, q->H, q->at);
     } else {
       size_t cnt = (size_t)inner * cols;
       if (k == 0)
@@ -483,7 +481,10 @@ int main(int argc, char **argv) {
         t[v][r] = lib_run(&c, &p, lr, iters, &loss[v]);
       } else {
         proto q;
-        proto_init(&q, &c, n, p.lam_h_d, lr, v == 1 ? USE_BLAS : v == 2 ? USE_OWN : USE_AUTO,
+        proto_init(&q, &c, n, p.lam_h_d, lr,
+                   v == 1   ? USE_BLAS
+                   : v == 2 ? USE_OWN
+                            : USE_AUTO,
                    small);
         t[v][r] = proto_run(&q, iters, &loss[v]);
         proto_free(&q);
@@ -496,8 +497,8 @@ int main(int argc, char **argv) {
   for (int v = 0; v < 4; v++) {
     qsort(t[v], (size_t)reps, sizeof(double), cmp);
     double s = 1e6 / (double)iters;
-    printf("| %s | %.2f [%.2f, %.2f] | %.17g | %.2e |\n", names[v], s * t[v][reps / 2],
-           s * t[v][0], s * t[v][reps - 1], loss[v], fabs(loss[v] - loss[0]) / fabs(loss[0]));
+    printf("| %s | %.2f [%.2f, %.2f] | %.17g | %.2e |\n", names[v], s * t[v][reps / 2], s * t[v][0],
+           s * t[v][reps - 1], loss[v], fabs(loss[v] - loss[0]) / fabs(loss[0]));
   }
   dufm_params_clear(&p);
   dufm_config_clear(&c);
