@@ -3,9 +3,10 @@
 set -euo pipefail
 DUFM_ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 
-# libplplot-dev and plplot-driver-cairo (PNG output): figures of 'dufm plot', CLI only.
+# libplplot-dev, plplot-driver-cairo (PNG output) and a font: figures of 'dufm plot', CLI only.
 dufm_packages=(build-essential meson ninja-build pkg-config libgsl-dev liblapacke-dev
-  libopenblas-dev libgmp-dev libmpfr-dev libcunit1-dev libplplot-dev plplot-driver-cairo)
+  libopenblas-dev libgmp-dev libmpfr-dev libcunit1-dev libplplot-dev plplot-driver-cairo
+  fonts-dejavu-core)
 
 dufm_install() {
   local missing=()
