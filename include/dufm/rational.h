@@ -24,6 +24,9 @@ double dufm_q_log(const mpq_t q);
 /* Nearest double to q (0 or +-inf/denormal when q is outside the range). */
 double dufm_q_get_d(const mpq_t q);
 
+/* Largest double <= q (a rigorous lower bound, for certified bounds). */
+double dufm_q_get_d_down(const mpq_t q);
+
 /* out = base^e for e >= 0 (base may alias out). */
 void dufm_q_pow_ui(mpq_t out, const mpq_t base, unsigned long e);
 

@@ -36,15 +36,6 @@ static void round_rational(mpq_t out, double x) {
   mpq_canonicalize(out);
 }
 
-static double q_to_d_down(const mpq_t q) {
-  mpfr_t f;
-  mpfr_init2(f, 53);
-  mpfr_set_q(f, q, MPFR_RNDD);
-  double d = mpfr_get_d(f, MPFR_RNDD);
-  mpfr_clear(f);
-  return d;
-}
-
 /* Exact product (r/4) s S1 and bound (r/4) S1^2 / max_i (1/c_i) sum_j m_j mu_ij /
  * mu_j^2 at the weights z, with s = sum z_i c_i, mu_j = sum z_i mu_ij and
  * S1 = sum_j m_j / mu_j: the Frank-Wolfe bound at the best point of the ray
@@ -99,7 +90,7 @@ static dufm_status certify(dufm_clique_opt *out, const mpq_t *z, const mpz_t *c,
   mpq_mul(val, s1, s1);
   mpq_div(val, val, best);
   mpq_mul(val, val, term);
-  out->lower_bound = q_to_d_down(val);
+  out->lower_bound = dufm_q_get_d_down(val);
 cleanup:
   mpq_clears(s, muj[0], muj[1], muj[2], a[0], a[1], a[2], s1, term, best, mi, val, NULL);
   return st;

@@ -112,16 +112,20 @@ double dufm_q_log(const mpq_t q) {
   return log_z(mpq_numref(q)) - log_z(mpq_denref(q));
 }
 
-double dufm_q_get_d(const mpq_t q) {
-  /* mpq_get_d truncates and overflows silently; MPFR rounds to nearest and
-   * saturates correctly. */
+/* mpq_get_d truncates and overflows silently; MPFR rounds as asked and
+ * saturates correctly. */
+static double q_get_d(const mpq_t q, mpfr_rnd_t rnd) {
   mpfr_t x;
   mpfr_init2(x, 53);
-  mpfr_set_q(x, q, MPFR_RNDN);
-  double d = mpfr_get_d(x, MPFR_RNDN);
+  mpfr_set_q(x, q, rnd);
+  double d = mpfr_get_d(x, rnd);
   mpfr_clear(x);
   return d;
 }
+
+double dufm_q_get_d(const mpq_t q) { return q_get_d(q, MPFR_RNDN); }
+
+double dufm_q_get_d_down(const mpq_t q) { return q_get_d(q, MPFR_RNDD); }
 
 void dufm_q_pow_ui(mpq_t out, const mpq_t base, unsigned long e) {
   mpz_t num, den;
