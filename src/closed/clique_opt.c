@@ -5,7 +5,6 @@
  * C(r, k_i); its answer is rounded to small rationals and everything reported is
  * evaluated exactly from them. */
 #include <math.h>
-#include <mpfr.h>
 #include <stdlib.h>
 
 #include "closed/clique_internal.h"
