@@ -37,7 +37,7 @@ class InvalidArgument(Error, ValueError):
 
 
 class FormatError(Error, ValueError):
-    status = "format"
+    status = "format_error"
 
 
 class NotApplicable(Error, ValueError):
@@ -45,11 +45,11 @@ class NotApplicable(Error, ValueError):
 
 
 class NumericalError(Error, ArithmeticError):
-    status = "numerical"
+    status = "numerical_failure"
 
 
 class FileError(Error, OSError):
-    status = "io"
+    status = "io_error"
 
 
 class OutOfMemory(Error, MemoryError):
