@@ -52,19 +52,13 @@ def assert_classification(H1, Ws, expected, lam=None, **params):
 
 def assert_close_to_best_known(H1, Ws, lam=None, rtol=1e-2, **params):
     """The loss is at most (1 + rtol) times the best closed-form candidate of
-    dufm.compare at these parameters (the best known configuration). A loss
-    below the universal lower bound of dufm.compare is impossible and fails
-    too: it means the lambdas given here are not the ones of the loss."""
+    dufm.compare at these parameters (the best known configuration); a loss
+    below it passes (and would be news: try dufm.certify_config)."""
     __tracebackhide__ = True
     if not (isinstance(rtol, (int, float)) and rtol >= 0):
         raise dufm.InvalidArgument(f"rtol: {rtol!r} must be a number >= 0")
     r = dufm.check(H1, Ws, lam, **params)
-    cmp = dufm.compare(r["L"], r["K"], lam, r["n"],
-                       **{k: v for k, v in params.items() if k in ("lam_h", "lam_w")})
     best = r["best_structure"]["loss"]
-    if r["loss"] < cmp["lower_bound"]:
-        raise AssertionError(f"loss {r['loss']:.17g} is below the universal lower bound "
-                             f"{cmp['lower_bound']:.17g}: are these the lambdas of the model?")
     if r["loss"] > best * (1 + rtol):
         raise AssertionError(f"loss {r['loss']:.17g} is {r['loss'] / best:.6f} x the best known "
                              f"{r['best_structure']['name']} ({best:.17g}), above 1 + rtol = "
