@@ -17,6 +17,7 @@ SETTINGS = [
     (3, 21, 2, {"lam_h": 0.001, "lam_w": [0.002, 0.003, 0.004]},
      ["--lambda-h", "0.001", "--lambda-w", "0.002,0.003,0.004"]),
     (5, 45, 1, {"lam": 0.004}, ["--lambda", "0.004"]),  # DNC at the zero solution
+    (1, 10, 1, {"lam": 0.004}, ["--lambda", "0.004"]),  # edge constructions not applicable
 ]
 
 
