@@ -96,10 +96,15 @@ static const command commands[] = {
      "The file is written to a temporary next to FILE, then renamed.\n" COMMON_FLAGS},
     {"certify", cmd_certify, "write a checkable certificate that a structure beats DNC",
      "usage: dufm certify --structure SPEC --out FILE [flags]\n"
+     "       dufm certify --config DIR --out FILE [--collapse-tol X] [flags]\n"
      "Writes the structure's rescale-optimal configuration with rational entries, its exact\n"
      "loss and a rational lower bound on the DNC loss (proofs/certificates/FORMAT.md).\n"
-     "Exit 1 (nothing written) when the structure does not beat DNC at these "
-     "parameters.\n" COMMON_FLAGS},
+     "--config: the class means of a configuration folder (export, optimize --save), each\n"
+     "entry rounded to a dyadic rational (2^-24 .. 2^-48 of its matrix's largest entry, or\n"
+     "the double itself); L, K, n come from the folder, the lambdas from the flags.\n"
+     "  --collapse-tol X  columns of one class may differ from their mean by X max|H1|\n"
+     "                   (default 1e-6; beyond it: exit 2)\n"
+     "Exit 1 (nothing written) when the exact loss is not below the DNC lower bound.\n" COMMON_FLAGS},
     {"check-cert", cmd_check_cert, "verify a certificate exactly from the file alone",
      "usage: dufm check-cert FILE [--json]\n"
      "Recomputes the loss, the DNC bound and the claim with exact rationals.\n"
