@@ -92,13 +92,14 @@ static void expect_below(check_expectation *x, const below_target *t, double los
 }
 
 static int class_from_name(const char *text, dufm_classification *out) {
-  static const dufm_classification all[] = {DUFM_CLASS_DNC, DUFM_CLASS_LOW_RANK, DUFM_CLASS_OTHER};
-  for (int i = 0; i < 3; i++)
+  static const dufm_classification all[] = {DUFM_CLASS_DNC, DUFM_CLASS_LOW_RANK, DUFM_CLASS_OTHER,
+                                            DUFM_CLASS_ZERO, DUFM_CLASS_UNDERFIT};
+  for (int i = 0; i < 5; i++)
     if (strcmp(text, dufm_classification_name(all[i])) == 0) {
       *out = all[i];
       return 0;
     }
-  return cli_fail("--expect-class: '%s' must be dnc, low_rank or other", text), -1;
+  return cli_fail("--expect-class: '%s' must be dnc, low_rank, other, zero or underfit", text), -1;
 }
 
 /* DNC's closed form and the best candidate of the closed-form menu at p (its

@@ -74,11 +74,14 @@ static const command commands[] = {
      "  --kink-tol X     kinks: pre-activations with |p| <= X max|P_l| (default 1e-9)\n"
      "  --nc2-tol X      NC2 below X on every layer (with full ranks) means dnc (default 1e-3)\n"
      "  --expect-below dnc|SPEC|NUMBER   loss strictly below that closed form or number\n"
-     "  --expect-class dnc|low_rank|other   the classification\n"
+     "  --pattern-tol X  activation patterns: class c is active on a neuron when its class\n"
+     "                   mean > X times the layer's largest class mean (default 1e-6)\n"
+     "  --expect-class zero|underfit|low_rank|dnc|other   the classification\n"
      "  --expect-stationary TOL   gradient norm <= TOL\n"
-     "classification: low_rank if some class-mean layer M_l has rank < K; else dnc if\n"
-     "the output's class means have rank K and NC2 < nc2-tol on every layer; else\n"
-     "other.\n" COMMON_FLAGS},
+     "classification, first that applies: zero if the loss is 1/2 within 1e-9; underfit if\n"
+     "the output's class means have rank < K (against max(sigma_max, 1)); low_rank if some\n"
+     "class-mean layer M_l has rank < K; dnc if NC2 < nc2-tol on every layer; else other.\n"
+     COMMON_FLAGS},
     {"plot", cmd_plot, "figures: ratio to DNC, Gram heat maps, spectra, optimizer traces",
      "usage: dufm plot KIND ... --out FILE.svg|FILE.png [flags]\n"
      "  ratio [--L LIST] [--r LIST]   L_SRG / L_DNC against r (K = r(r-1)/2), one curve per\n"
