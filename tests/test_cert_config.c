@@ -156,8 +156,7 @@ static void test_perturbed_round_trip(void) {
   dufm_cert cert, back;
   dufm_cert_round_info info;
   dufm_err err;
-  CU_ASSERT_FATAL(dufm_cert_from_config(&cert, &info, &c, &p, "noisy dir", NULL, &err) ==
-                  DUFM_OK);
+  CU_ASSERT_FATAL(dufm_cert_from_config(&cert, &info, &c, &p, "noisy dir", NULL, &err) == DUFM_OK);
   CU_ASSERT_STRING_EQUAL(cert.structure, "config:noisy_dir");
   CU_ASSERT_EQUAL(cert.p.n, 3);
   expect_rounded(&cert, &c, 3, info.bits);
@@ -221,9 +220,10 @@ static void test_not_collapsed(void) {
   CU_ASSERT_FATAL(dufm_cert_from_config(&cert, &info, &c, &p, "x", &o, &err) == DUFM_OK);
   expect_valid(&cert);
   /* M_1 entry (1, 3) is the mean of the two columns. */
-  CU_ASSERT(fabs(dufm_q_get_d(cert.m[0][1 * 10 + 3]) -
-                 (DUFM_MAT_AT(&c.H1, 1, 9) + DUFM_MAT_AT(&c.H1, 1, 10) +
-                  DUFM_MAT_AT(&c.H1, 1, 11)) / 3.0) < 1e-6);
+  CU_ASSERT(
+      fabs(dufm_q_get_d(cert.m[0][1 * 10 + 3]) -
+           (DUFM_MAT_AT(&c.H1, 1, 9) + DUFM_MAT_AT(&c.H1, 1, 10) + DUFM_MAT_AT(&c.H1, 1, 11)) /
+               3.0) < 1e-6);
   dufm_cert_clear(&cert);
   dufm_config_clear(&c);
   dufm_params_clear(&p);

@@ -9,8 +9,7 @@
 #include "dufm/optim.h"
 #include "testutil.h"
 
-static dufm_classification label_of(const dufm_config *x, const dufm_params *p,
-                                     dufm_analysis *an) {
+static dufm_classification label_of(const dufm_config *x, const dufm_params *p, dufm_analysis *an) {
   dufm_err err;
   CU_ASSERT_FATAL(dufm_analyze(an, x, p, NULL, &err) == DUFM_OK);
   return an->classification;

@@ -15,12 +15,14 @@
 #define D3 5
 
 /* Layer 2 types by construction: row r of W1 is 1 on set r (H1 means = I). */
-static const int SETS2[D2][K] = {{1, 0, 1, 0}, {0, 1, 0, 0}, {1, 0, 1, 0},
+static const int SETS2[D2][K] = {{1, 0, 1, 0},     {0, 1, 0, 0}, {1, 0, 1, 0},
                                  {-1, -1, -1, -1}, {0, 1, 1, 1}, {0, 1, 0, 0}};
 /* Layer 3: rows e_4 {1,2,3}, e_0 {0,2}, -e_1 dead, e_1 + 1e-9 e_0 {1} (the
  * 1e-9 on classes 0, 2 is below the threshold), e_1 + e_0 / 2 {0,1,2}. */
-static const double W2[D3][D2] = {{0, 0, 0, 0, 1, 0},    {1, 0, 0, 0, 0, 0},
-                                  {0, -1, 0, 0, 0, 0},   {1e-9, 1, 0, 0, 0, 0},
+static const double W2[D3][D2] = {{0, 0, 0, 0, 1, 0},
+                                  {1, 0, 0, 0, 0, 0},
+                                  {0, -1, 0, 0, 0, 0},
+                                  {1e-9, 1, 0, 0, 0, 0},
                                   {0.5, 1, 0, 0, 0, 0}};
 static const char *TEXT2 = "2x{1} 2x{0,2} {1,2,3} (1 dead)";
 static const char *TEXT3 = "{1} {0,2} {0,1,2} {1,2,3} (1 dead)";

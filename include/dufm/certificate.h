@@ -150,8 +150,8 @@ void dufm_cert_round_opts_default(dufm_cert_round_opts *o);
  * deviation); DUFM_ENUMERIC for a non-finite float loss; DUFM_ENOMEM. On those
  * errors out is cleared. info may be NULL. Cost: up to five exact forward
  * passes (each sum_l d_l d_(l-1) K rational products). */
-dufm_status dufm_cert_from_config(dufm_cert *out, dufm_cert_round_info *info,
-                                  const dufm_config *c, const dufm_params *p, const char *label,
+dufm_status dufm_cert_from_config(dufm_cert *out, dufm_cert_round_info *info, const dufm_config *c,
+                                  const dufm_params *p, const char *label,
                                   const dufm_cert_round_opts *o, dufm_err *err);
 
 #endif

@@ -40,7 +40,8 @@ typedef struct {
 #if defined(__GNUC__)
 __attribute__((format(printf, 2, 3)))
 #endif
-static void sb_add(strbuf *b, const char *fmt, ...) {
+static void
+sb_add(strbuf *b, const char *fmt, ...) {
   if (b->failed)
     return;
   for (;;) {
@@ -111,8 +112,8 @@ static dufm_status layer_types(dufm_pattern_layer *y, const dufm_mat *m, double 
   y->start = malloc(((size_t)rows + 2) * sizeof *y->start);
   y->classes = malloc(((size_t)rows * K + 1) * sizeof *y->classes);
   dufm_status st = DUFM_OK;
-  if (act == NULL || ns == NULL || y->neuron_type == NULL || y->count == NULL ||
-      y->start == NULL || y->classes == NULL) {
+  if (act == NULL || ns == NULL || y->neuron_type == NULL || y->count == NULL || y->start == NULL ||
+      y->classes == NULL) {
     st = dufm_err_set(err, DUFM_ENOMEM, "out of memory for the patterns of layer %d", y->layer);
     goto cleanup;
   }

@@ -108,11 +108,15 @@ static dufm_status set_name(dufm_cert *out, const char *label) {
 }
 
 /* Rounds at the grids of BITS until the exact loss is close to the float loss
- * and below the bound; the last grid (the doubles) is kept otherwise. */
+ * and below the bound; the last grid (the doubles) is kept otherwise. The
+ * choice only affects the certificate's length: the checker decides. */
 static dufm_status round_all(dufm_cert *out, dufm_cert_round_info *info, const dufm_config *m,
                              double tol, dufm_err *err) {
   dufm_status st = DUFM_OK;
-  for (int b = 0; b < NBITS && st == DUFM_OK; b++) {
+  /* Far above the bound no grid can succeed: only the exact doubles are tried. */
+  double bound = dufm_q_get_d(out->bound);
+  int first = info->float_loss > bound + 1e-6 * fmax(1.0, fabs(bound)) ? NBITS - 1 : 0;
+  for (int b = first; b < NBITS && st == DUFM_OK; b++) {
     for (int l = 0; l <= m->L; l++)
       round_matrix(out->m[l], l == 0 ? &m->H1 : &m->W[l - 1], BITS[b]);
     st = dufm_i_cert_loss(out->loss, out, err);
@@ -125,8 +129,8 @@ static dufm_status round_all(dufm_cert *out, dufm_cert_round_info *info, const d
   return st;
 }
 
-dufm_status dufm_cert_from_config(dufm_cert *out, dufm_cert_round_info *info,
-                                  const dufm_config *c, const dufm_params *p, const char *label,
+dufm_status dufm_cert_from_config(dufm_cert *out, dufm_cert_round_info *info, const dufm_config *c,
+                                  const dufm_params *p, const char *label,
                                   const dufm_cert_round_opts *o, dufm_err *err) {
   *out = (dufm_cert){0};
   dufm_cert_round_info scratch;

@@ -12,7 +12,6 @@ void certify_summary_json(json_writer *w, const dufm_cert *c, const dufm_cert_re
 
 /* dufm certify --config DIR --out FILE [--collapse-tol X]: exit 0 written, 1
  * not below DNC (nothing written), 2 bad input. */
-int certify_config(const cli_common *c, const char *dir, const char *out,
-                   const char *collapse_tol);
+int certify_config(const cli_common *c, const char *dir, const char *out, const char *collapse_tol);
 
 #endif

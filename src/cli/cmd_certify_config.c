@@ -74,8 +74,8 @@ int certify_config(const cli_common *c, const char *dir, const char *out,
   folder_name(name, sizeof name, dir);
   dufm_status st = dufm_cert_from_config(&cert, &info, &cfg, &p, name, &o, &err);
   if (st == DUFM_ENOTAPPLICABLE) {
-    fprintf(stderr, "dufm: certify: %s does not beat DNC here: %s; no certificate written\n",
-            dir, err.msg);
+    fprintf(stderr, "dufm: certify: %s does not beat DNC here: %s; no certificate written\n", dir,
+            err.msg);
     rc = CLI_EXIT_CHECK_FAILED;
     goto cleanup;
   }

@@ -80,8 +80,8 @@ static const command commands[] = {
      "  --expect-stationary TOL   gradient norm <= TOL\n"
      "classification, first that applies: zero if the loss is 1/2 within 1e-9; underfit if\n"
      "the output's class means have rank < K (against max(sigma_max, 1)); low_rank if some\n"
-     "class-mean layer M_l has rank < K; dnc if NC2 < nc2-tol on every layer; else other.\n"
-     COMMON_FLAGS},
+     "class-mean layer M_l has rank < K; dnc if NC2 < nc2-tol on every layer; else "
+     "other.\n" COMMON_FLAGS},
     {"plot", cmd_plot, "figures: ratio to DNC, Gram heat maps, spectra, optimizer traces",
      "usage: dufm plot KIND ... --out FILE.svg|FILE.png [flags]\n"
      "  ratio [--L LIST] [--r LIST]   L_SRG / L_DNC against r (K = r(r-1)/2), one curve per\n"
@@ -107,7 +107,8 @@ static const command commands[] = {
      "the double itself); L, K, n come from the folder, the lambdas from the flags.\n"
      "  --collapse-tol X  columns of one class may differ from their mean by X max|H1|\n"
      "                   (default 1e-6; beyond it: exit 2)\n"
-     "Exit 1 (nothing written) when the exact loss is not below the DNC lower bound.\n" COMMON_FLAGS},
+     "Exit 1 (nothing written) when the exact loss is not below the DNC lower "
+     "bound.\n" COMMON_FLAGS},
     {"check-cert", cmd_check_cert, "verify a certificate exactly from the file alone",
      "usage: dufm check-cert FILE [--json]\n"
      "Recomputes the loss, the DNC bound and the claim with exact rationals.\n"

@@ -40,8 +40,7 @@ void check_print_text(const check_result *r) {
   report_pattern_text(stdout, "activation patterns", r->pattern);
   printf("\n  %-15s %d\n", "output rank", a->rank_out);
   printf("  %-15s %s (zero, underfit, low_rank, dnc: NC2 below %g with full ranks, other)\n",
-         "classification",
-         dufm_classification_name(a->classification), a->nc2_tol);
+         "classification", dufm_classification_name(a->classification), a->nc2_tol);
   printf("  %-15s %.17g\n", "dnc_loss", r->dnc_loss);
   printf("  %-15s %s (loss %.17g)\n", "best_structure", r->best_name, r->best_loss);
   if (r->nexp > 0)
