@@ -126,7 +126,19 @@ static void test_random(void) {
       dufm_mat_clear(&m);
     }
     TU_ASSERT_CLOSE(an.loss, loss.loss, REL, 0);
-    CU_ASSERT(an.classification == (low ? DUFM_CLASS_LOW_RANK : DUFM_CLASS_OTHER));
+    /* Output rank against max(sigma_max, 1) (the target's scale). */
+    dufm_mat mo = ref_means(dufm_eval_ws_output(ws), K);
+    ref_svd(s, &mo, 1e-6);
+    int rank_out = 0;
+    for (int i = 0; i < K; i++)
+      rank_out += s[i] > 1e-6 * fmax(s[0], 1.0);
+    dufm_mat_clear(&mo);
+    CU_ASSERT_EQUAL(an.rank_out, rank_out);
+    dufm_classification want = fabs(loss.loss - 0.5) <= 1e-9 ? DUFM_CLASS_ZERO
+                               : rank_out < K                ? DUFM_CLASS_UNDERFIT
+                               : low                         ? DUFM_CLASS_LOW_RANK
+                                                             : DUFM_CLASS_OTHER;
+    CU_ASSERT(an.classification == want);
     dufm_analysis_clear(&an);
     dufm_eval_ws_free(ws);
     dufm_config_clear(&c);
@@ -164,8 +176,8 @@ static void test_nc1_noise(void) {
   dufm_params_clear(&p);
 }
 
-/* The zero configuration: ranks 0, low_rank, NC2 and NC3 undefined, every
- * pre-activation a kink. */
+/* The zero configuration: ranks 0, labelled zero (not low_rank, whatever the
+ * ranks say), NC2 and NC3 undefined, every pre-activation a kink. */
 static void test_zero(void) {
   int d[] = {3, 4, 3};
   dufm_params p;
@@ -174,7 +186,7 @@ static void test_zero(void) {
   config_from(&c, 2, d, 6, NULL, NULL);
   dufm_analysis an;
   analyze_ok(&an, &c, &p, -1, -1);
-  CU_ASSERT(an.classification == DUFM_CLASS_LOW_RANK && an.rank_out == 0);
+  CU_ASSERT(an.classification == DUFM_CLASS_ZERO && an.rank_out == 0);
   CU_ASSERT(an.layers[0].rank_mean == 0 && an.layers[1].rank_pre == 0);
   CU_ASSERT(isnan(an.layers[0].nc1) && isnan(an.layers[0].nc2) && isnan(an.layers[1].nc3));
   CU_ASSERT(an.kinks == 4 * 6);

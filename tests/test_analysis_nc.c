@@ -52,13 +52,15 @@ static void test_nc1_by_hand(void) {
   dufm_analysis an;
   /* d = 1: classes {1, 3} and {-1, -3}, means 2 and -2 (global 0). S_B = 4,
    * S_W = (1 + 1 + 1 + 1) / 4 = 1, NC1 = (1/4) / 2 = 1/8. G = [4 -4; -4 4],
-   * ||G|| = 8, tr G = 8: NC2^2 = 2 - sqrt 2. Rank 1 < K: low_rank. */
+   * ||G|| = 8, tr G = 8: NC2^2 = 2 - sqrt 2. Rank 1 < K, and with L = 1 the
+   * output has rank 1 too: underfit. */
   const double h1a[] = {1, 3, -1, -3}, w1a[] = {1, -1};
   analyze_k2n2(&an, 1, h1a, w1a);
   TU_ASSERT_CLOSE(an.layers[0].nc1, 0.125, REL, 0);
   TU_ASSERT_CLOSE(an.layers[0].nc2, sqrt(2 - sqrt(2.0)), REL, 0);
   TU_ASSERT_CLOSE(an.layers[0].singular_values[0], 2 * sqrt(2.0), REL, 0);
-  CU_ASSERT(an.layers[0].rank_mean == 1 && an.classification == DUFM_CLASS_LOW_RANK);
+  CU_ASSERT(an.layers[0].rank_mean == 1 && an.rank_out == 1 &&
+            an.classification == DUFM_CLASS_UNDERFIT);
   dufm_analysis_clear(&an);
   /* d = 2: columns (1.5, 1), (0.5, 1) | (-1, 1.5), (-1, 0.5); means (1, 1) and
    * (-1, 1), centered +-(1, 0): S_B = e1 e1^T. S_W = (2 (0.25 e1 e1^T) +
@@ -202,7 +204,8 @@ static void test_kinks(void) {
   }
 }
 
-/* M = diag(1, 1e-7): rank 1 at rank_tol 1e-6 (low_rank), 2 at 1e-8 (other). */
+/* M = diag(1, 1e-7), W = I (L = 1, so the output is M): rank 1 at rank_tol
+ * 1e-6 (underfit: class 1 is barely fitted), 2 at 1e-8 (other). */
 static void test_rank_threshold(void) {
   int d[] = {2, 2};
   const double h1[] = {1, 0, 0, 1e-7}, w1[] = {1, 0, 0, 1};
@@ -213,7 +216,7 @@ static void test_rank_threshold(void) {
   config_from(&c, 1, d, 2, h1, w);
   dufm_analysis an;
   analyze_ok(&an, &c, &p, -1, -1);
-  CU_ASSERT(an.layers[0].rank_mean == 1 && an.classification == DUFM_CLASS_LOW_RANK);
+  CU_ASSERT(an.layers[0].rank_mean == 1 && an.classification == DUFM_CLASS_UNDERFIT);
   dufm_analysis_clear(&an);
   analyze_ok(&an, &c, &p, 1e-8, -1);
   CU_ASSERT(an.layers[0].rank_mean == 2 && an.classification == DUFM_CLASS_OTHER);

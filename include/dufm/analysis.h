@@ -1,6 +1,6 @@
 /* dufm/analysis.h: measurements on an explicit configuration (theory section 8):
  * ranks and singular values per layer, neural-collapse metrics NC1-NC3,
- * stationarity, and a classification dnc / low_rank / other.
+ * stationarity, and a classification zero / underfit / low_rank / dnc / other.
  *
  * Definitions (N = K n samples, columns grouped by class; M_l = d_l x K class
  * means of H_l):
@@ -14,10 +14,18 @@
  * - NC3 = || A/||A||_F - B/||B||_F ||_F, A = W_l^T W_l, B = M_l M_l^T (d_l x d_l).
  * A metric that is undefined (a zero denominator) is NaN.
  *
- * Classification:
- * - DUFM_CLASS_LOW_RANK when some M_l (l = 1..L) has rank < K;
- * - else DUFM_CLASS_DNC when the class means of the output also have rank K and
- *   NC2 < nc2_tol on every layer l = 1..L;
+ * Classification, the first rule that applies:
+ * - DUFM_CLASS_ZERO when |loss - 1/2| <= 1e-9 (DUFM_ZERO_LOSS_TOL): the all-zero
+ *   solution (loss exactly 1/2) or a configuration numerically on it, whose
+ *   ranks are rounding noise;
+ * - DUFM_CLASS_UNDERFIT when the output's class means O have rank_out < K, where
+ *   rank_out counts singular values above rank_tol * max(sigma_max(O), 1): the
+ *   scale 1 is that of the target I_K, so it cannot vanish, and a tiny output
+ *   has rank 0 (some class is not fitted);
+ * - DUFM_CLASS_LOW_RANK when some M_l (l = 1..L) has rank < K (relative to its
+ *   own sigma_max: layers can be rescaled freely, and with a full-rank output
+ *   no layer is negligible);
+ * - DUFM_CLASS_DNC when NC2 < nc2_tol on every layer l = 1..L;
  * - else DUFM_CLASS_OTHER. */
 #ifndef DUFM_ANALYSIS_H
 #define DUFM_ANALYSIS_H
@@ -28,9 +36,13 @@
 
 typedef enum {
   DUFM_CLASS_DNC,      /* every class-mean layer has rank K and an orthogonal-frame Gram */
-  DUFM_CLASS_LOW_RANK, /* some class-mean layer has rank < K */
-  DUFM_CLASS_OTHER
+  DUFM_CLASS_LOW_RANK, /* some class-mean layer has rank < K, the output has rank K */
+  DUFM_CLASS_OTHER,
+  DUFM_CLASS_ZERO,    /* loss 1/2 within DUFM_ZERO_LOSS_TOL: the zero solution */
+  DUFM_CLASS_UNDERFIT /* the output's class means have rank < K */
 } dufm_classification;
+
+#define DUFM_ZERO_LOSS_TOL 1e-9
 
 typedef struct {
   double rank_tol; /* relative singular-value threshold for ranks, in (0, 1) (default 1e-6) */
@@ -59,7 +71,7 @@ typedef struct {
   double grad_norm;                     /* Frobenius norm of the full gradient */
   long kinks;                           /* pre-activations within kink_tol of zero */
   dufm_layer_stats *layers;             /* L entries */
-  int rank_out;                         /* rank of the class means of the output O */
+  int rank_out; /* rank of the class means of the output O (relative to max(sigma_max, 1)) */
   dufm_classification classification;
   double rank_tol, kink_tol, nc2_tol; /* the options used */
 } dufm_analysis;
@@ -78,7 +90,7 @@ dufm_status dufm_analyze(dufm_analysis *out, const dufm_config *c, const dufm_pa
 /* Frees what a owns and zero-fills it; safe on a zero-filled struct. */
 void dufm_analysis_clear(dufm_analysis *a);
 
-/* "dnc", "low_rank" or "other". */
+/* "dnc", "low_rank", "other", "zero" or "underfit". */
 const char *dufm_classification_name(dufm_classification c);
 
 #endif

@@ -109,4 +109,49 @@ void dufm_cert_report_clear(dufm_cert_report *r);
 /* Stable short name of a result ("valid", "loss", "dnc-qpow", ...). */
 const char *dufm_cert_result_name(dufm_cert_result r);
 
+/* ---- Certificates of explicit configurations (cert_config.c) */
+
+/* How dufm_cert_from_config turns a configuration into rationals. */
+typedef struct {
+  /* The free features' columns of one class may differ from their class mean
+   * by at most collapse_tol times the largest |entry| of H1 (max norm), in
+   * [0, 1); default 1e-6. */
+  double collapse_tol;
+  /* The rounding is accepted when |exact loss - float loss| <= loss_tol
+   * max(1, |float loss|), in (0, 1); default 1e-12. */
+  double loss_tol;
+} dufm_cert_round_opts;
+
+/* What dufm_cert_from_config did (filled whenever the rounding ran). */
+typedef struct {
+  int bits;          /* grid 2^(e - bits) per matrix (2^e > its largest |entry|); 0: the
+                        doubles exactly */
+  double float_loss; /* loss of the class-mean configuration in double (dufm_eval) */
+  double drift;      /* |exact loss of the certificate - float_loss| */
+  double spread;     /* largest |H1 entry - its class mean| / max|H1| (0 for n = 1) */
+} dufm_cert_round_info;
+
+void dufm_cert_round_opts_default(dufm_cert_round_opts *o);
+
+/* Builds a certificate (out uninitialized) for the configuration c (per-sample
+ * form at p, n = c->cols / K as dufm_config_check requires): M_1 = the class
+ * means of H1, W_l as given, every entry rounded to the nearest multiple of
+ * 2^(e - bits), e the exponent of the matrix's largest |entry|, for the first
+ * bits in 24, 32, 40, 48 whose exact loss is within loss_tol of the float loss
+ * and below the DNC bound, else the doubles themselves (bits = 0). The
+ * structure line is "config:LABEL" (label NULL: "config"; characters other
+ * than visible ASCII become '_'). The exact loss and the decision come from the
+ * checker (dufm_cert_check).
+ * Returns DUFM_OK when out is a certificate that dufm_cert_check finds valid;
+ * DUFM_ENOTAPPLICABLE when its exact loss is not below the DNC bound (the claim
+ * is false; out then holds that certificate, for its loss and bound: clear it);
+ * DUFM_EINVAL when c does not match p, an option is out of range, or the
+ * classes are not collapsed (the message names the column, its class and the
+ * deviation); DUFM_ENUMERIC for a non-finite float loss; DUFM_ENOMEM. On those
+ * errors out is cleared. info may be NULL. Cost: up to five exact forward
+ * passes (each sum_l d_l d_(l-1) K rational products). */
+dufm_status dufm_cert_from_config(dufm_cert *out, dufm_cert_round_info *info, const dufm_config *c,
+                                  const dufm_params *p, const char *label,
+                                  const dufm_cert_round_opts *o, dufm_err *err);
+
 #endif

@@ -21,6 +21,10 @@ const char *dufm_classification_name(dufm_classification c) {
     return "low_rank";
   case DUFM_CLASS_OTHER:
     return "other";
+  case DUFM_CLASS_ZERO:
+    return "zero";
+  case DUFM_CLASS_UNDERFIT:
+    return "underfit";
   }
   return "unknown";
 }
@@ -95,7 +99,11 @@ static dufm_status check_opts(const dufm_analysis_opts *o, dufm_err *err) {
 }
 
 static dufm_classification classify(const dufm_analysis *a, double nc2_tol) {
-  int collapsed = a->rank_out == a->K;
+  if (fabs(a->loss - 0.5) <= DUFM_ZERO_LOSS_TOL)
+    return DUFM_CLASS_ZERO;
+  if (a->rank_out < a->K)
+    return DUFM_CLASS_UNDERFIT;
+  int collapsed = 1;
   for (int l = 0; l < a->L; l++) {
     if (a->layers[l].rank_mean < a->K)
       return DUFM_CLASS_LOW_RANK;
@@ -103,6 +111,21 @@ static dufm_classification classify(const dufm_analysis *a, double nc2_tol) {
       collapsed = 0;
   }
   return collapsed ? DUFM_CLASS_DNC : DUFM_CLASS_OTHER;
+}
+
+/* Rank of the output's class means against max(sigma_max, 1): the target
+ * I_K has singular values 1, so a vanishing output has rank 0. */
+static dufm_status output_rank(int *rank, const dufm_mat *mo, double tol, dufm_err *err) {
+  int k = mo->rows < mo->cols ? mo->rows : mo->cols;
+  double *s = malloc((size_t)k * sizeof *s);
+  if (s == NULL)
+    return dufm_err_set(err, DUFM_ENOMEM, "out of memory for singular values");
+  dufm_status st = dufm_i_singular_values(s, mo, err);
+  *rank = 0;
+  for (int i = 0; st == DUFM_OK && i < k; i++)
+    *rank += s[i] > tol * fmax(s[0], 1.0);
+  free(s);
+  return st;
 }
 
 static double config_norm(const dufm_config *g) {
@@ -164,7 +187,7 @@ dufm_status dufm_analyze(dufm_analysis *out, const dufm_config *c, const dufm_pa
   if (st == DUFM_OK)
     st = dufm_i_class_means(&mo, dufm_eval_ws_output(ws), c->K, err);
   if (st == DUFM_OK)
-    st = dufm_i_mat_rank(&out->rank_out, &mo, o->rank_tol, err);
+    st = output_rank(&out->rank_out, &mo, o->rank_tol, err);
   if (st == DUFM_OK)
     out->classification = classify(out, o->nc2_tol);
 cleanup:

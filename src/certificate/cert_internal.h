@@ -48,6 +48,11 @@ void dufm_i_cert_poly(mpq_t out, const mpq_t s, int L);
 /* out = G(s) = ((L+1) s - L s^2) / 2. */
 void dufm_i_cert_gval(mpq_t out, const mpq_t s, int L);
 
+/* Sets c->dnc_qpow, c->zero_regime, c->s_lo (a rational just below the root of
+ * P(s) = Q_DNC^(L+1), verified exactly; 0 as a fallback) and c->bound = G(s_lo)
+ * from c->p (cert_make.c). */
+void dufm_i_cert_dnc_bound(dufm_cert *c);
+
 /* out = the first continued-fraction convergent p/q of x with
  * |x - p/q| <= rtol |x| (x itself at worst: a double's expansion ends). 0 for
  * x = 0 or a non-finite x. */

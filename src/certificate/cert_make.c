@@ -89,7 +89,7 @@ static dufm_status rescale(dufm_cert *c, const dufm_config *U, const dufm_config
  * from the double fixed point s = Q (1 - s)^(-(L-1)/(L+1)) (a contraction with
  * factor at most 1/(L+1) below 1/L), then verified exactly and lowered until
  * P(s_lo) <= Q_DNC^(L+1). Falls back to s_lo = 0 (bound 0). */
-static void dnc_bound(dufm_cert *c) {
+void dufm_i_cert_dnc_bound(dufm_cert *c) {
   const int L = c->p.L;
   mpq_t q0, x, lim;
   mpq_inits(q0, x, lim, NULL);
@@ -158,7 +158,7 @@ dufm_status dufm_cert_make(dufm_cert *out, const dufm_structure *s, const dufm_p
                         dufm_structure_name(s), dufm_q_get_d(out->loss), e.loss);
   }
   if (st == DUFM_OK)
-    dnc_bound(out);
+    dufm_i_cert_dnc_bound(out);
   dufm_structure_eval_clear(&e);
   dufm_structure_free(rounded);
   dufm_config_clear(&U);

@@ -6,6 +6,7 @@
 #include "dufm/analysis.h"
 #include "dufm/model.h"
 #include "dufm/params.h"
+#include "dufm/pattern.h"
 
 #define CHECK_MAX_EXPECT 3
 
@@ -21,6 +22,7 @@ typedef struct {
   const dufm_params *p;
   const dufm_config *cfg;
   const dufm_analysis *an;
+  const dufm_pattern *pattern;
   double dnc_loss;
   const char *best_name; /* best candidate of dufm_compare at these parameters */
   double best_loss;

@@ -5,6 +5,7 @@
 #include <stdlib.h>
 
 #include "args.h"
+#include "certify.h"
 #include "commands.h"
 #include "dufm/certificate.h"
 #include "dufm/rational.h"
@@ -40,7 +41,7 @@ fail:
   return -1;
 }
 
-static void summary_json(json_writer *w, const dufm_cert *c, const dufm_cert_report *r) {
+void certify_summary_json(json_writer *w, const dufm_cert *c, const dufm_cert_report *r) {
   json_kv_string(w, "structure", c->structure);
   report_params_json(w, &c->p);
   json_kv_double(w, "loss", dufm_q_get_d(r->loss));
@@ -53,17 +54,25 @@ static void summary_json(json_writer *w, const dufm_cert *c, const dufm_cert_rep
 
 int cmd_certify(int argc, char **argv, int first) {
   cli_common c = {0};
-  const char *spec = NULL, *out = NULL;
+  const char *spec = NULL, *out = NULL, *config = NULL, *collapse_tol = NULL;
   cli_opt opts[] = {CLI_COMMON_OPTS(c),
                     {"structure", OPT_VALUE, &spec},
+                    {"config", OPT_VALUE, &config},
+                    {"collapse-tol", OPT_VALUE, &collapse_tol},
                     {"out", OPT_VALUE, &out},
                     {NULL, OPT_SWITCH, NULL}};
   if (cli_parse(argc, argv, first, "certify", opts, NULL, 0) < 0)
     return CLI_EXIT_USAGE;
-  if (spec == NULL)
-    return cli_fail("--structure: missing (e.g. --structure srg:5)");
+  if (spec != NULL && config != NULL)
+    return cli_fail("--config: give either --structure or --config, not both");
+  if (spec == NULL && config == NULL)
+    return cli_fail("--structure: missing (e.g. --structure srg:5, or --config DIR)");
+  if (collapse_tol != NULL && config == NULL)
+    return cli_fail("--collapse-tol: applies to --config only");
   if (out == NULL || *out == '\0')
     return cli_fail("--out: missing (the certificate file to write)");
+  if (config != NULL)
+    return certify_config(&c, config, out, collapse_tol);
   dufm_structure *s = NULL;
   dufm_params p;
   if (load(&s, &p, &c, spec) != 0)
@@ -96,7 +105,7 @@ int cmd_certify(int argc, char **argv, int first) {
     json_init(&w, stdout);
     json_begin_object(&w);
     json_kv_string(&w, "out", out);
-    summary_json(&w, &cert, &rep);
+    certify_summary_json(&w, &cert, &rep);
     json_end_object(&w);
     json_finish(&w);
   } else {
@@ -139,7 +148,7 @@ int cmd_check_cert(int argc, char **argv, int first) {
     json_kv_bool(&w, "valid", valid);
     json_kv_string(&w, "check", dufm_cert_result_name(rep.result));
     json_kv_string(&w, "detail", rep.detail);
-    summary_json(&w, &cert, &rep);
+    certify_summary_json(&w, &cert, &rep);
     json_end_object(&w);
     json_finish(&w);
   } else if (valid) {

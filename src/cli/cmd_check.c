@@ -92,13 +92,14 @@ static void expect_below(check_expectation *x, const below_target *t, double los
 }
 
 static int class_from_name(const char *text, dufm_classification *out) {
-  static const dufm_classification all[] = {DUFM_CLASS_DNC, DUFM_CLASS_LOW_RANK, DUFM_CLASS_OTHER};
-  for (int i = 0; i < 3; i++)
+  static const dufm_classification all[] = {DUFM_CLASS_DNC, DUFM_CLASS_LOW_RANK, DUFM_CLASS_OTHER,
+                                            DUFM_CLASS_ZERO, DUFM_CLASS_UNDERFIT};
+  for (int i = 0; i < 5; i++)
     if (strcmp(text, dufm_classification_name(all[i])) == 0) {
       *out = all[i];
       return 0;
     }
-  return cli_fail("--expect-class: '%s' must be dnc, low_rank or other", text), -1;
+  return cli_fail("--expect-class: '%s' must be dnc, low_rank, other, zero or underfit", text), -1;
 }
 
 /* DNC's closed form and the best candidate of the closed-form menu at p (its
@@ -127,11 +128,12 @@ static int closed_forms(check_result *r, char *buf, size_t size, const dufm_para
 int cmd_check(int argc, char **argv, int first) {
   cli_common c = {0};
   const char *rank_tol = NULL, *kink_tol = NULL, *nc2_tol = NULL, *below = NULL, *cls = NULL,
-             *stationary = NULL, *dir = NULL;
+             *stationary = NULL, *dir = NULL, *pattern_tol = NULL;
   cli_opt opts[] = {CLI_COMMON_OPTS(c),
                     {"rank-tol", OPT_VALUE, &rank_tol},
                     {"kink-tol", OPT_VALUE, &kink_tol},
                     {"nc2-tol", OPT_VALUE, &nc2_tol},
+                    {"pattern-tol", OPT_VALUE, &pattern_tol},
                     {"expect-below", OPT_VALUE, &below},
                     {"expect-class", OPT_VALUE, &cls},
                     {"expect-stationary", OPT_VALUE, &stationary},
@@ -143,12 +145,16 @@ int cmd_check(int argc, char **argv, int first) {
     return cli_fail("check: needs a configuration folder (dufm check DIR)");
   dufm_analysis_opts o;
   dufm_analysis_opts_default(&o);
+  dufm_pattern_opts po;
+  dufm_pattern_opts_default(&po);
   double grad_tol = 0;
   dufm_classification want_class = DUFM_CLASS_DNC;
   if ((rank_tol &&
        parse_double(&o.rank_tol, rank_tol, "rank-tol", 0, 1, 1, "strictly between 0 and 1")) ||
       (kink_tol && parse_double(&o.kink_tol, kink_tol, "kink-tol", 0, 0, 1, "in [0, 1)")) ||
       (nc2_tol && parse_double(&o.nc2_tol, nc2_tol, "nc2-tol", 0, 1, INFINITY, "positive")) ||
+      (pattern_tol && parse_double(&po.rel_tol, pattern_tol, "pattern-tol", 0, 1, 1,
+                                   "strictly between 0 and 1")) ||
       (stationary && parse_double(&grad_tol, stationary, "expect-stationary", 0, 0, INFINITY,
                                   "a gradient norm >= 0")) ||
       (cls && class_from_name(cls, &want_class)))
@@ -161,13 +167,15 @@ int cmd_check(int argc, char **argv, int first) {
   int rc = CLI_EXIT_USAGE;
   dufm_params p = {0};
   dufm_analysis an = {0};
+  dufm_pattern pat = {0};
   below_target target;
   char best[256] = "";
-  check_result r = {.dir = dir, .cfg = &cfg, .p = &p, .an = &an, .ok = 1};
+  check_result r = {.dir = dir, .cfg = &cfg, .p = &p, .an = &an, .pattern = &pat, .ok = 1};
   if (cli_folder_params(&p, &c, cfg.L, cfg.K, n) != 0 ||
       (below && resolve_below(&target, below, &p) != 0))
     goto cleanup;
-  if (dufm_analyze(&an, &cfg, &p, &o, &err) != DUFM_OK) {
+  if (dufm_analyze(&an, &cfg, &p, &o, &err) != DUFM_OK ||
+      dufm_pattern_extract(&pat, &cfg, &p, &po, &err) != DUFM_OK) {
     rc = cli_fail_err(&err, dir);
     goto cleanup;
   }
@@ -202,6 +210,7 @@ int cmd_check(int argc, char **argv, int first) {
               r.exp[i].detail);
   rc = r.ok ? CLI_EXIT_OK : CLI_EXIT_CHECK_FAILED;
 cleanup:
+  dufm_pattern_clear(&pat);
   dufm_analysis_clear(&an);
   dufm_params_clear(&p);
   dufm_config_clear(&cfg);

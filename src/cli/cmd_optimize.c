@@ -85,7 +85,8 @@ static int measure(optimize_job *j) {
   dufm_comparison cmp = {0};
   dufm_compare_opts co;
   for (int r = 0; r < j->nseeds; r++) {
-    if (dufm_analyze(&j->an[r], &j->res[r].x, &j->p, NULL, &err) != DUFM_OK)
+    if (dufm_analyze(&j->an[r], &j->res[r].x, &j->p, NULL, &err) != DUFM_OK ||
+        dufm_pattern_extract(&j->pat[r], &j->res[r].x, &j->p, NULL, &err) != DUFM_OK)
       return cli_fail_err(&err, "optimize: analysis");
     if (j->res[r].loss.loss < j->res[j->best].loss.loss)
       j->best = r;
@@ -112,7 +113,8 @@ static int run(optimize_job *j, int show_progress) {
   dufm_err err;
   j->res = calloc((size_t)j->nseeds, sizeof *j->res);
   j->an = calloc((size_t)j->nseeds, sizeof *j->an);
-  if (j->res == NULL || j->an == NULL)
+  j->pat = calloc((size_t)j->nseeds, sizeof *j->pat);
+  if (j->res == NULL || j->an == NULL || j->pat == NULL)
     return cli_fail("out of memory for %d runs", j->nseeds);
   j->o.progress = progress;
   j->o.progress_ctx = &show_progress;
@@ -174,8 +176,11 @@ cleanup:
     dufm_optim_result_clear(&j.res[r]);
   for (int r = 0; j.an != NULL && r < j.nseeds; r++)
     dufm_analysis_clear(&j.an[r]);
+  for (int r = 0; j.pat != NULL && r < j.nseeds; r++)
+    dufm_pattern_clear(&j.pat[r]);
   free(j.res);
   free(j.an);
+  free(j.pat);
   free(j.best_structure);
   free(j.init_name);
   free(j.seeds);

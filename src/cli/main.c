@@ -74,10 +74,13 @@ static const command commands[] = {
      "  --kink-tol X     kinks: pre-activations with |p| <= X max|P_l| (default 1e-9)\n"
      "  --nc2-tol X      NC2 below X on every layer (with full ranks) means dnc (default 1e-3)\n"
      "  --expect-below dnc|SPEC|NUMBER   loss strictly below that closed form or number\n"
-     "  --expect-class dnc|low_rank|other   the classification\n"
+     "  --pattern-tol X  activation patterns: class c is active on a neuron when its class\n"
+     "                   mean > X times the layer's largest class mean (default 1e-6)\n"
+     "  --expect-class zero|underfit|low_rank|dnc|other   the classification\n"
      "  --expect-stationary TOL   gradient norm <= TOL\n"
-     "classification: low_rank if some class-mean layer M_l has rank < K; else dnc if\n"
-     "the output's class means have rank K and NC2 < nc2-tol on every layer; else\n"
+     "classification, first that applies: zero if the loss is 1/2 within 1e-9; underfit if\n"
+     "the output's class means have rank < K (against max(sigma_max, 1)); low_rank if some\n"
+     "class-mean layer M_l has rank < K; dnc if NC2 < nc2-tol on every layer; else "
      "other.\n" COMMON_FLAGS},
     {"plot", cmd_plot, "figures: ratio to DNC, Gram heat maps, spectra, optimizer traces",
      "usage: dufm plot KIND ... --out FILE.svg|FILE.png [flags]\n"
@@ -96,10 +99,16 @@ static const command commands[] = {
      "The file is written to a temporary next to FILE, then renamed.\n" COMMON_FLAGS},
     {"certify", cmd_certify, "write a checkable certificate that a structure beats DNC",
      "usage: dufm certify --structure SPEC --out FILE [flags]\n"
+     "       dufm certify --config DIR --out FILE [--collapse-tol X] [flags]\n"
      "Writes the structure's rescale-optimal configuration with rational entries, its exact\n"
      "loss and a rational lower bound on the DNC loss (proofs/certificates/FORMAT.md).\n"
-     "Exit 1 (nothing written) when the structure does not beat DNC at these "
-     "parameters.\n" COMMON_FLAGS},
+     "--config: the class means of a configuration folder (export, optimize --save), each\n"
+     "entry rounded to a dyadic rational (2^-24 .. 2^-48 of its matrix's largest entry, or\n"
+     "the double itself); L, K, n come from the folder, the lambdas from the flags.\n"
+     "  --collapse-tol X  columns of one class may differ from their mean by X max|H1|\n"
+     "                   (default 1e-6; beyond it: exit 2)\n"
+     "Exit 1 (nothing written) when the exact loss is not below the DNC lower "
+     "bound.\n" COMMON_FLAGS},
     {"check-cert", cmd_check_cert, "verify a certificate exactly from the file alone",
      "usage: dufm check-cert FILE [--json]\n"
      "Recomputes the loss, the DNC bound and the claim with exact rationals.\n"

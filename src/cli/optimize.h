@@ -9,6 +9,7 @@
 #include "dufm/model.h"
 #include "dufm/optim.h"
 #include "dufm/params.h"
+#include "dufm/pattern.h"
 
 typedef struct {
   dufm_params p;
@@ -22,6 +23,7 @@ typedef struct {
   dufm_config start;      /* the --init configuration before padding */
   dufm_optim_result *res; /* nseeds */
   dufm_analysis *an;      /* nseeds */
+  dufm_pattern *pat;      /* nseeds: activation patterns */
   int best;               /* index of the lowest final loss */
   dufm_gl dnc;
   char *best_structure; /* best candidate of dufm_compare (owned) */

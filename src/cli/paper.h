@@ -123,12 +123,11 @@ int paper_runs_do(paper_runs *out, const paper_job *j, const dufm_params *p, int
                   long log_every, const char *what);
 void paper_runs_clear(paper_runs *r);
 
-/* Label of a run: "diverged"; "zero" (loss within 1e-9 of 1/2: the all-zero
- * solution, whose ranks are rounding noise); "underfit" (the output's class
- * means have rank < K: some classes are not fitted, a poor stationary point);
- * "near_dnc" (classified other, every class-mean layer of rank K, loss within
- * PAPER_NEAR_DNC relative of the DNC closed form); else the classification of
- * dufm_analyze ("dnc", "low_rank", "other"). */
+/* Label of a run: "diverged"; "near_dnc" (classified other, every class-mean
+ * layer of rank K, loss within PAPER_NEAR_DNC relative of the DNC closed form);
+ * else the classification of dufm_analyze ("zero": loss within 1e-9 of 1/2,
+ * the all-zero solution; "underfit": the output's class means have rank < K;
+ * "low_rank", "dnc", "other"). */
 #define PAPER_NEAR_DNC 1e-3
 const char *paper_label(const dufm_optim_result *r, const dufm_analysis *a, double dnc_loss);
 

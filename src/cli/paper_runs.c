@@ -21,12 +21,9 @@ int paper_params(dufm_params *p, int L, int K, const char *lambda) {
 }
 
 const char *paper_label(const dufm_optim_result *r, const dufm_analysis *a, double dnc_loss) {
+  /* zero and underfit are dufm_analyze's own labels (include/dufm/analysis.h). */
   if (r->stop == DUFM_OPTIM_DIVERGED || a->layers == NULL)
     return "diverged";
-  if (fabs(r->loss.loss - 0.5) <= 1e-9)
-    return "zero";
-  if (a->rank_out < a->K)
-    return "underfit";
   if (a->classification == DUFM_CLASS_OTHER &&
       fabs(r->loss.loss / dnc_loss - 1) <= PAPER_NEAR_DNC) {
     int full = a->rank_out == a->K;

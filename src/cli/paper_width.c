@@ -112,10 +112,9 @@ static void report(paper_exp *e, const width_data *d, int seeds, long iters) {
           "families that are not orthogonal frames (docs/optimize.md: at L = 2 the runs at "
           "the DNC loss are mostly `other`), so the table also counts `near_dnc`: `other` "
           "with every M_l of rank K and the loss within %g relative of the DNC closed form. "
-          "Two labels come before the classification: `zero`, the loss is 1/2 (the all-zero "
+          "Two labels come before the others: `zero`, the loss is 1/2 (the all-zero "
           "solution; its ranks are rounding noise), and `underfit`, the output's class means "
-          "have rank < K (some classes are not fitted; the classification would say "
-          "`low_rank`).\n\n",
+          "have rank < K against the target's scale (some classes are not fitted).\n\n",
           iters, seeds - 1, PAPER_NEAR_DNC);
   fprintf(m, "| width | dnc | near_dnc | low_rank | other | underfit | zero | mean loss / DNC "
              "|\n|---|---|---|---|---|---|---|---|\n");

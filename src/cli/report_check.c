@@ -4,6 +4,7 @@
 
 #include "check.h"
 #include "report.h"
+#include "report_pattern.h"
 
 /* Shown singular values per layer in the table (JSON has them all). */
 #define TEXT_SV 6
@@ -36,9 +37,10 @@ void check_print_text(const check_result *r) {
   }
   printf("  (ranks: M_l class means of H_l, P_l class means of the pre-activation, H_l all "
          "samples)\n\n");
-  printf("  %-15s %d\n", "output rank", a->rank_out);
-  printf("  %-15s %s (NC2 below %g with full ranks means dnc)\n", "classification",
-         dufm_classification_name(a->classification), a->nc2_tol);
+  report_pattern_text(stdout, "activation patterns", r->pattern);
+  printf("\n  %-15s %d\n", "output rank", a->rank_out);
+  printf("  %-15s %s (zero, underfit, low_rank, dnc: NC2 below %g with full ranks, other)\n",
+         "classification", dufm_classification_name(a->classification), a->nc2_tol);
   printf("  %-15s %.17g\n", "dnc_loss", r->dnc_loss);
   printf("  %-15s %s (loss %.17g)\n", "best_structure", r->best_name, r->best_loss);
   if (r->nexp > 0)
@@ -95,6 +97,8 @@ void check_print_json(const check_result *r) {
   for (int l = 0; l < a->L; l++)
     layer_json(&w, &a->layers[l], l + 1);
   json_end_array(&w);
+  json_key(&w, "pattern");
+  report_pattern_json(&w, r->pattern);
   json_kv_int(&w, "rank_out", a->rank_out);
   json_kv_string(&w, "classification", dufm_classification_name(a->classification));
   json_kv_double(&w, "rank_tol", a->rank_tol);

@@ -4,6 +4,7 @@
 
 #include "optimize.h"
 #include "report.h"
+#include "report_pattern.h"
 
 int optimize_below(double loss, double closed_lower) {
   return loss < closed_lower - OPTIMIZE_BELOW_RTOL * fabs(closed_lower);
@@ -32,7 +33,8 @@ static void params_json(json_writer *w, const optimize_job *j) {
   json_kv_int(w, "log_every", j->o.log_every);
 }
 
-static void run_json(json_writer *w, int r, const dufm_optim_result *res, const dufm_analysis *a) {
+static void run_json(json_writer *w, int r, const dufm_optim_result *res, const dufm_analysis *a,
+                     const dufm_pattern *pt) {
   json_begin_object(w);
   json_kv_int(w, "run", r);
   json_kv_int(w, "seed", (long long)res->seed);
@@ -52,6 +54,8 @@ static void run_json(json_writer *w, int r, const dufm_optim_result *res, const 
   json_kv_int(w, "evals", res->evals);
   json_kv_double(w, "seconds", res->seconds);
   json_kv_string(w, "status", dufm_optim_stop_name(res->stop));
+  json_key(w, "pattern");
+  report_pattern_json(w, pt);
   json_end_object(w);
 }
 
@@ -64,7 +68,7 @@ void optimize_print_json(const optimize_job *j) {
   json_key(&w, "runs");
   json_begin_array(&w);
   for (int r = 0; r < j->nseeds; r++)
-    run_json(&w, r, &j->res[r], &j->an[r]);
+    run_json(&w, r, &j->res[r], &j->an[r], &j->pat[r]);
   json_end_array(&w);
   json_key(&w, "best");
   json_begin_object(&w);
@@ -72,6 +76,7 @@ void optimize_print_json(const optimize_job *j) {
   json_kv_int(&w, "seed", (long long)best->seed);
   json_kv_double(&w, "loss", best->loss.loss);
   json_kv_string(&w, "classification", dufm_classification_name(j->an[j->best].classification));
+  json_kv_string(&w, "pattern_hash", j->pat[j->best].hash_hex);
   json_end_object(&w);
   json_kv_double(&w, "dnc_loss", j->dnc.value);
   json_key(&w, "best_structure");
@@ -136,6 +141,11 @@ void optimize_print_text(const optimize_job *j) {
            res->grad_norm, j->an[r].kinks, dufm_classification_name(j->an[r].classification), ranks,
            res->iters, res->seconds, dufm_optim_stop_name(res->stop));
   }
+  printf("\n  pattern hash by run:");
+  for (int r = 0; r < j->nseeds; r++)
+    printf("%s %d %s", r ? "," : "", r, j->pat[r].hash_hex);
+  printf("\n");
+  report_pattern_text(stdout, "activation patterns of the best run", &j->pat[j->best]);
   printf("\n  best: seed %llu, loss %.17g (%s)\n", (unsigned long long)best->seed, best->loss.loss,
          dufm_classification_name(j->an[j->best].classification));
   printf("  DNC closed form:      %.17g; best run is %s it (margin %.3g, ratio %.9f)\n",
