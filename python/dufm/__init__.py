@@ -29,7 +29,7 @@ from ._core import (Error, FileError, FormatError, InvalidArgument, NotApplicabl
 __all__ = [
     "Config", "Error", "FileError", "FormatError", "InvalidArgument", "NotApplicable",
     "NumericalError", "OutOfMemory", "certify", "certify_config", "check", "columns_by_class",
-    "compare", "dnc", "evaluate", "export", "has_certify_config", "load_config", "save_config",
+    "compare", "dnc", "evaluate", "export", "pattern", "load_config", "save_config",
     "structure",
 ]
 
@@ -214,7 +214,7 @@ def _expect_below(target, loss):
 
 def check(H1, Ws, lam=None, *, lam_h=None, lam_w=None, L=None, K=None, n=None,
           expect_below=None, expect_class=None, expect_stationary=None, rank_tol=None,
-          kink_tol=None, nc2_tol=None):
+          kink_tol=None, nc2_tol=None, pattern_tol=None):
     """Measurements of a configuration (per-sample form, columns grouped by
     class) and expectations on them: the fields of `dufm check DIR --json`
     without "dir" (loss, fit, reg, rescaled_loss, grad_norm, kinks, layers with
@@ -234,9 +234,11 @@ def check(H1, Ws, lam=None, *, lam_h=None, lam_w=None, L=None, K=None, n=None,
             setattr(o, name, v)
     grad_tol = _opt(expect_stationary, "expect_stationary", 0, False, math.inf,
                     "a gradient norm >= 0")
-    classes = ("dnc", "low_rank", "other")
+    classes = ("dnc", "low_rank", "other", "zero", "underfit")
     if expect_class is not None and expect_class not in classes:
-        raise InvalidArgument(f"expect_class: {expect_class!r} must be dnc, low_rank or other")
+        raise InvalidArgument(f"expect_class: {expect_class!r} must be dnc, low_rank, other, "
+                              "zero or underfit")
+    po = _pattern_opts(pattern_tol)
     h, ws = _core.matrices(H1, Ws)
     L, K, n = _core.sizes(h, ws, lib.DUFM_FORM_SAMPLES, L, K, n)
     err = _core.new_err()
@@ -248,6 +250,7 @@ def check(H1, Ws, lam=None, *, lam_h=None, lam_w=None, L=None, K=None, n=None,
             out = _records.analysis(p, c, a)
         finally:
             lib.dufm_analysis_clear(a)
+        out["pattern"] = _pattern_record(c, p, po)
         cmp = compare(L, K, lam, n, lam_h=lam_h, lam_w=lam_w)
         out["dnc_loss"] = cmp["dnc"]["loss"]
         out["best_structure"] = {"name": cmp["best"], "loss": cmp["best_loss"]}
@@ -266,6 +269,38 @@ def check(H1, Ws, lam=None, *, lam_h=None, lam_w=None, L=None, K=None, n=None,
     out["expectations"] = exps
     out["ok"] = all(x["held"] for x in exps)
     return out
+
+
+def _pattern_opts(pattern_tol):
+    po = ffi.new("dufm_pattern_opts *")
+    lib.dufm_pattern_opts_default(po)
+    v = _opt(pattern_tol, "pattern_tol", 0, True, 1, "strictly between 0 and 1")
+    if v is not None:
+        po.rel_tol = v
+    return po
+
+
+def _pattern_record(c, p, po):
+    pt = ffi.new("dufm_pattern *")
+    err = _core.new_err()
+    try:
+        _core.call(lib.dufm_pattern_extract(pt, c, p, po, err), err, "pattern")
+        return _records.pattern(pt)
+    finally:
+        lib.dufm_pattern_clear(pt)
+
+
+def pattern(H1, Ws, lam=None, *, lam_h=None, lam_w=None, L=None, K=None, n=None,
+            pattern_tol=None):
+    """Activation pattern of a configuration (the "pattern" field of `dufm
+    check --json`): per ReLU layer 2..L the neuron types as sets of classes
+    with multiplicities, the readable line, the signature (invariant to neuron
+    order) and its hash."""
+    po = _pattern_opts(pattern_tol)
+    h, ws = _core.matrices(H1, Ws)
+    L, K, n = _core.sizes(h, ws, lib.DUFM_FORM_SAMPLES, L, K, n)
+    with _core.params(L, K, n, lam, lam_h, lam_w) as p, _core.config(h, ws) as c:
+        return _pattern_record(c, p, po)
 
 
 def _certificate(make, out):
@@ -304,24 +339,29 @@ def certify(spec, L, lam=None, n=1, *, K=None, lam_h=None, lam_w=None, out=None)
             return _certificate(make, out)
 
 
-def has_certify_config():
-    """Whether libdufm has dufm_cert_from_config (certify_config works)."""
-    return hasattr(lib, "dufm_cert_from_config")
-
-
 def certify_config(H1, Ws, lam=None, *, lam_h=None, lam_w=None, L=None, K=None, n=None,
-                   out=None):
-    """A certificate that a given configuration beats DNC, checked exactly (the
-    fields of certify). NEEDS the C function dufm_cert_from_config (the cert
-    branch); without it raises NotImplementedError (see has_certify_config)."""
-    if not has_certify_config():
-        raise NotImplementedError("certify_config: this libdufm has no dufm_cert_from_config "
-                                  "(rebuild against a libdufm that has it)")
+                   collapse_tol=None, label="python", out=None):
+    """A certificate that a given configuration beats DNC (`dufm certify
+    --config`): the class means of H1, each entry rounded to a dyadic rational,
+    the exact loss compared with the rigorous DNC bound by the certificate
+    checker. Returns the fields of certify; "valid" is False (and nothing is
+    written) when the configuration is not below DNC. Raises InvalidArgument
+    when the columns of one class differ by more than collapse_tol (relative,
+    default 1e-6)."""
     h, ws = _core.matrices(H1, Ws)
     L, K, n = _core.sizes(h, ws, lib.DUFM_FORM_SAMPLES, L, K, n)
+    opts = ffi.new("dufm_cert_round_opts *")
+    lib.dufm_cert_round_opts_default(opts)
+    if collapse_tol is not None:
+        tol = float(collapse_tol)
+        if not 0 <= tol < 1:
+            raise ValueError(f"collapse_tol: must be in [0, 1), got {collapse_tol!r}")
+        opts.collapse_tol = tol
     with _core.params(L, K, n, lam, lam_h, lam_w) as p, _core.config(h, ws) as c:
         def make(cert, e):
-            _core.call(lib.dufm_cert_from_config(cert, c, p, ffi.NULL, e), e, "certify_config")
+            st = lib.dufm_cert_from_config(cert, ffi.NULL, c, p, str(label).encode(), opts, e)
+            if st != lib.DUFM_ENOTAPPLICABLE:  # not below DNC: the check reports it
+                _core.call(st, e, "certify_config")
         return _certificate(make, out)
 
 

@@ -157,27 +157,37 @@ void dufm_cert_report_clear(dufm_cert_report *r);
 const char *dufm_cert_result_name(dufm_cert_result r);
 """
 
-# The certificate of an arbitrary configuration comes from the cert branch
-# (dufm_cert_from_config). Declared only when a header has it, so that the rest
-# of the package builds without it; dufm.certify_config raises otherwise. The
-# options are passed as NULL (defaults); `const void *` converts to whatever
-# pointer type the real prototype has. If that prototype takes the options by
-# value, adapt this one line.
+# The certificate of an arbitrary configuration (include/dufm/certificate.h).
 CDEF_CERT_FROM_CONFIG = r"""
-dufm_status dufm_cert_from_config(dufm_cert *out, const dufm_config *c, const dufm_params *p,
-                                  const void *opts, dufm_err *err);
+typedef struct { double collapse_tol; double loss_tol; ...; } dufm_cert_round_opts;
+typedef struct { int bits; double float_loss; double drift; double spread; ...; }
+    dufm_cert_round_info;
+void dufm_cert_round_opts_default(dufm_cert_round_opts *o);
+dufm_status dufm_cert_from_config(dufm_cert *out, dufm_cert_round_info *info,
+                                  const dufm_config *c, const dufm_params *p, const char *label,
+                                  const dufm_cert_round_opts *o, dufm_err *err);
+"""
+
+# Activation patterns (include/dufm/pattern.h).
+CDEF_PATTERN = r"""
+typedef struct { double rel_tol; ...; } dufm_pattern_opts;
+typedef struct {
+  int layer; int rows; int dead; int ntypes; int *count; int *start; int *classes;
+  int *neuron_type; char *text; ...;
+} dufm_pattern_layer;
+typedef struct {
+  int L, K; int nlayers; double rel_tol; dufm_pattern_layer *layers; char *signature;
+  char *shape; char hash_hex[17]; ...;
+} dufm_pattern;
+void dufm_pattern_opts_default(dufm_pattern_opts *o);
+dufm_status dufm_pattern_extract(dufm_pattern *out, const dufm_config *c, const dufm_params *p,
+                                 const dufm_pattern_opts *o, dufm_err *err);
+void dufm_pattern_clear(dufm_pattern *pt);
 """
 
 HEADERS = ["error.h", "rational.h", "params.h", "matrix.h", "model.h", "npy.h", "gl.h", "dnc.h",
-           "clique.h", "bounds.h", "structure.h", "compare.h", "analysis.h", "certificate.h"]
-
-
-def have_cert_from_config():
-    for path in glob.glob(os.path.join(INCLUDE, "dufm", "*.h")):
-        with open(path, encoding="utf-8") as f:
-            if re.search(r"\bdufm_cert_from_config\s*\(", f.read()):
-                return True
-    return False
+           "clique.h", "bounds.h", "structure.h", "compare.h", "analysis.h", "certificate.h",
+           "pattern.h"]
 
 
 def find_libdufm(builddir):
@@ -193,7 +203,7 @@ def find_libdufm(builddir):
 def make_ffi(libdir):
     import cffi
     ffi = cffi.FFI()
-    cdef = CDEF + (CDEF_CERT_FROM_CONFIG if have_cert_from_config() else "")
+    cdef = CDEF + CDEF_CERT_FROM_CONFIG + CDEF_PATTERN
     ffi.cdef(cdef)
     ffi.set_source(MODULE, "".join(f'#include "dufm/{h}"\n' for h in HEADERS) +
                    "#include <stdlib.h>\n",

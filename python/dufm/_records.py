@@ -180,3 +180,18 @@ def certificate(cert, rep):
         "dnc_regime": "zero" if cert.zero_regime else "nonzero",
     })
     return out
+
+
+def pattern(pt):
+    """dufm_pattern as `dufm check --json` prints it (report_pattern.c)."""
+    layers = []
+    for i in range(pt.nlayers):
+        y = pt.layers[i]
+        types = [{"classes": [y.classes[k] for k in range(y.start[t], y.start[t + 1])],
+                  "count": y.count[t]} for t in range(y.ntypes)]
+        layers.append({"layer": y.layer, "rows": y.rows, "dead": y.dead,
+                       "text": cstr(y.text), "types": types,
+                       "neuron_types": [y.neuron_type[r] for r in range(y.rows)]})
+    return {"rel_tol": float(pt.rel_tol), "signature": cstr(pt.signature),
+            "shape": cstr(pt.shape), "hash": ffi.string(pt.hash_hex).decode(),
+            "layers": layers}

@@ -8,7 +8,9 @@ import pytest
 
 import dufm
 import dufm.testing as dt
-from conftest import like_cli, run_cli
+import subprocess
+
+from conftest import CLI, like_cli, run_cli
 
 
 def save_np(folder, H1, Ws):
@@ -88,9 +90,6 @@ def test_testing_helpers_pass_and_fail():
 
 
 def test_certify_config():
-    if not dufm.has_certify_config():
-        pytest.skip("libdufm has no dufm_cert_from_config yet (cert branch); "
-                    "dufm.certify_config raises NotImplementedError until it is merged")
     for spec, L in (("clique:5:2,3", 3), ("srg:5", 4)):
         H1, Ws = dufm.export(spec, L, 0.004, form="means")
         r = dufm.certify_config(H1, Ws, 0.004)
@@ -101,9 +100,24 @@ def test_certify_config():
     assert not dufm.certify_config(Hd, Wd, 0.004)["valid"]
 
 
-def test_certify_config_without_the_c_function():
-    if dufm.has_certify_config():
-        pytest.skip("dufm_cert_from_config is present")
+def test_certify_config_matches_cli(tmp_path):
+    """The same certificate bytes as `dufm certify --config` of the saved folder."""
     H1, Ws = dufm.export("srg:5", 4, 0.004)
-    with pytest.raises(NotImplementedError, match="dufm_cert_from_config"):
-        dufm.certify_config(H1, Ws, 0.004)
+    dufm.save_config(tmp_path / "cfg", H1, Ws)
+    r = dufm.certify_config(H1, Ws, 0.004, label="cfg", out=tmp_path / "py.cert")
+    assert r["valid"] and r["out"] == str(tmp_path / "py.cert")
+    cli = subprocess.run([CLI, "certify", "--config", str(tmp_path / "cfg"), "--L", "4",
+                          "--K", "10", "--lambda", "0.004", "--out", str(tmp_path / "cli.cert")],
+                         capture_output=True, text=True)
+    assert cli.returncode == 0, cli.stderr
+    assert (tmp_path / "py.cert").read_bytes() == (tmp_path / "cli.cert").read_bytes()
+
+
+def test_certify_config_not_collapsed():
+    H1, Ws = dufm.export("srg:5", 4, 0.004, n=2)
+    H1 = np.array(H1)
+    H1[0, 0] += 0.5
+    with pytest.raises(dufm.InvalidArgument, match="collapse"):
+        dufm.certify_config(H1, Ws, 0.004, n=2)
+    with pytest.raises(ValueError, match="collapse_tol"):
+        dufm.certify_config(H1, Ws, 0.004, n=2, collapse_tol=2)

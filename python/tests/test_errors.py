@@ -118,7 +118,7 @@ def test_array_errors_name_the_argument(h, ws, kwargs, match):
     ({"kink_tol": 1}, r"^kink_tol: 1 must be in \[0, 1\)"),
     ({"nc2_tol": -1}, r"^nc2_tol: -1 must be positive"),
     ({"expect_stationary": -1}, r"^expect_stationary: -1 must be a gradient norm"),
-    ({"expect_class": "lowrank"}, r"^expect_class: 'lowrank' must be dnc, low_rank or other"),
+    ({"expect_class": "lowrank"}, r"^expect_class: 'lowrank' must be dnc, low_rank, other, zero or underfit"),
     ({"expect_below": "srg:x"}, r"^expect_below 'srg:x': "),
     ({"expect_below": "srg:5"}, r"^expect_below 'srg:5': .*K"),
     ({"expect_below": math.inf}, r"^expect_below: inf is not a finite number"),
