@@ -14,8 +14,11 @@
 #include <stdio.h>
 
 #include "dufm/error.h"
+#include "dufm/export.h"
 #include "dufm/params.h"
 #include "dufm/structure.h"
+
+DUFM_BEGIN_DECLS
 
 #define DUFM_CERT_VERSION 1
 /* Limits enforced by the parser (and by dufm_cert_check): matrix entries in one
@@ -108,5 +111,7 @@ void dufm_cert_report_clear(dufm_cert_report *r);
 
 /* Stable short name of a result ("valid", "loss", "dnc-qpow", ...). */
 const char *dufm_cert_result_name(dufm_cert_result r);
+
+DUFM_END_DECLS
 
 #endif

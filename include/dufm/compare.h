@@ -6,9 +6,12 @@
 
 #include "dufm/bounds.h"
 #include "dufm/error.h"
+#include "dufm/export.h"
 #include "dufm/gl.h"
 #include "dufm/params.h"
 #include "dufm/structure.h"
+
+DUFM_BEGIN_DECLS
 
 typedef struct {
   dufm_structure *structure; /* owned */
@@ -61,5 +64,7 @@ const char *dufm_cmp_name(dufm_cmp c);
  * blocks, each block a K_b-class problem with lambdas scaled by K / K_b). */
 dufm_status dufm_structure_ridge(dufm_ridge *out, const dufm_structure *s,
                                  const dufm_structure_eval *e, const dufm_params *p, dufm_err *err);
+
+DUFM_END_DECLS
 
 #endif

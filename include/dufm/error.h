@@ -8,6 +8,10 @@
 
 #include <stddef.h>
 
+#include "dufm/export.h"
+
+DUFM_BEGIN_DECLS
+
 typedef enum {
   DUFM_OK = 0,
   DUFM_EINVAL,        /* an argument breaks a documented rule */
@@ -45,5 +49,7 @@ void dufm_err_clear(dufm_err *err);
 
 /* Short stable name of a status ("ok", "invalid_argument", ...). */
 const char *dufm_status_name(dufm_status status);
+
+DUFM_END_DECLS
 
 #endif

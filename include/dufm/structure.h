@@ -41,9 +41,12 @@
 
 #include "dufm/clique.h"
 #include "dufm/error.h"
+#include "dufm/export.h"
 #include "dufm/gl.h"
 #include "dufm/model.h"
 #include "dufm/params.h"
+
+DUFM_BEGIN_DECLS
 
 typedef enum {
   DUFM_STRUCTURE_DNC,
@@ -193,5 +196,7 @@ dufm_status dufm_structure_build(dufm_config *out, const dufm_structure *s, cons
  * errors as dufm_structure_build. */
 dufm_status dufm_structure_materialize(dufm_config *out, const dufm_structure *s,
                                        const dufm_params *p, dufm_form form, dufm_err *err);
+
+DUFM_END_DECLS
 
 #endif
