@@ -43,7 +43,7 @@ int cmd_structure(int argc, char **argv, int first) {
   if (cli_structure_params(&s, &p, &c, spec) != 0)
     return CLI_EXIT_USAGE;
   dufm_err err;
-  dufm_candidate cand = {.structure = s, .origin = "user"};
+  dufm_candidate cand = {.structure = s, .origin = DUFM_ORIGIN_USER};
   dufm_structure_eval dnc_eval = {0};
   int rc = CLI_EXIT_OK;
   dufm_status st = dufm_structure_evaluate(&cand.eval, s, &p, &err);

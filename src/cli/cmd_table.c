@@ -72,10 +72,8 @@ static void header(table_out *t) {
 static void row(table_out *t, const dufm_params *p, int r, const char *lambda,
                 const dufm_comparison *cmp) {
   const dufm_candidate *dnc = &cmp->cand[cmp->dnc_index];
-  const dufm_candidate *srg = NULL;
-  for (int i = 0; i < cmp->ncand; i++)
-    if (strcmp(cmp->cand[i].origin, "paper") == 0 && cmp->cand[i].eval.applicable)
-      srg = &cmp->cand[i];
+  int paper = dufm_comparison_find(cmp, DUFM_ORIGIN_PAPER);
+  const dufm_candidate *srg = paper >= 0 ? &cmp->cand[paper] : NULL;
   const dufm_candidate *best = &cmp->cand[cmp->best_index];
   char v[N_COLUMNS][96];
   snprintf(v[0], 96, "%d", p->L);

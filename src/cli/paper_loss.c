@@ -179,11 +179,11 @@ int paper_loss(paper_job *j, paper_exp *e) {
     lv.best = cmp.cand[cmp.best_index].eval.loss;
     lv.best_name = dufm_structure_name(cmp.cand[cmp.best_index].structure);
     lv.lower = cmp.lower_bound.value;
-    for (int c = 0; c < cmp.ncand; c++)
-      if (strcmp(cmp.cand[c].origin, "paper") == 0 && cmp.cand[c].eval.applicable) {
-        lv.srg = cmp.cand[c].eval.loss;
-        lv.srg_name = dufm_structure_name(cmp.cand[c].structure);
-      }
+    int c = dufm_comparison_find(&cmp, DUFM_ORIGIN_PAPER);
+    if (c >= 0) {
+      lv.srg = cmp.cand[c].eval.loss;
+      lv.srg_name = dufm_structure_name(cmp.cand[c].structure);
+    }
     char csv[4608];
     snprintf(csv, sizeof csv, "%s/loss_trace.csv", j->tmp);
     /* The zoom: from just below the lowest level or run to a quarter above DNC. */

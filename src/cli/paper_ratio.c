@@ -45,10 +45,8 @@ static int one(FILE *f, grid *g, int a, int i, const char *lambda) {
     rc = cli_fail_err(&err, "paper: ratio");
   } else {
     const dufm_candidate *dnc = &cmp.cand[cmp.dnc_index], *best = &cmp.cand[cmp.best_index];
-    const dufm_candidate *srg = NULL;
-    for (int c = 0; c < cmp.ncand; c++)
-      if (strcmp(cmp.cand[c].origin, "paper") == 0 && cmp.cand[c].eval.applicable)
-        srg = &cmp.cand[c];
+    int c = dufm_comparison_find(&cmp, DUFM_ORIGIN_PAPER);
+    const dufm_candidate *srg = c >= 0 ? &cmp.cand[c] : NULL;
     g->srg[a][i] = srg ? srg->ratio_to_dnc : NAN;
     g->best[a][i] = best->ratio_to_dnc;
     g->below[a][i] = srg && srg->vs_dnc == DUFM_CMP_BELOW;

@@ -36,7 +36,7 @@ void report_ranks_text(char *buf, size_t size, const dufm_structure_eval *e) {
 void report_candidate_json(json_writer *w, const dufm_candidate *c) {
   const dufm_structure_eval *e = &c->eval;
   json_kv_string(w, "name", dufm_structure_name(c->structure));
-  json_kv_string(w, "origin", c->origin);
+  json_kv_string(w, "origin", dufm_origin_name(c->origin));
   json_kv_bool(w, "applicable", e->applicable);
   if (!e->applicable)
     return;

@@ -13,7 +13,7 @@ typedef struct {
 
 /* Evaluates s at p and appends it (takes ownership of s whatever the outcome).
  * Not-applicable structures are appended with eval.applicable = 0. */
-dufm_status dufm_i_cand_push(dufm_i_cand_list *list, dufm_structure *s, const char *origin,
+dufm_status dufm_i_cand_push(dufm_i_cand_list *list, dufm_structure *s, dufm_origin origin,
                              const dufm_params *p, dufm_err *err);
 
 /* Frees the candidates and the array. */

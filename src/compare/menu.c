@@ -22,7 +22,7 @@ int dufm_i_menu_max_r(int K, const dufm_compare_opts *o) {
   return r;
 }
 
-dufm_status dufm_i_cand_push(dufm_i_cand_list *list, dufm_structure *s, const char *origin,
+dufm_status dufm_i_cand_push(dufm_i_cand_list *list, dufm_structure *s, dufm_origin origin,
                              const dufm_params *p, dufm_err *err) {
   if (list->count == list->cap) {
     int cap = list->cap ? 2 * list->cap : 16;
@@ -88,7 +88,7 @@ static dufm_status push_family(dufm_i_cand_list *list, int r, int drop, int pend
   dufm_status st = dufm_i_family_graph(&s, r, drop, pendant, err);
   if (st != DUFM_OK)
     return st;
-  return dufm_i_cand_push(list, s, "graph family", p, err);
+  return dufm_i_cand_push(list, s, DUFM_ORIGIN_GRAPH_FAMILY, p, err);
 }
 
 dufm_status dufm_i_clique_all(dufm_structure **out, int r, dufm_err *err) {
@@ -116,7 +116,7 @@ static dufm_status push_clique(dufm_i_cand_list *list, int r, int kmin, int kmax
   free(k);
   if (st != DUFM_OK)
     return st;
-  return dufm_i_cand_push(list, s, "clique", p, err);
+  return dufm_i_cand_push(list, s, DUFM_ORIGIN_CLIQUE, p, err);
 }
 
 dufm_status dufm_i_menu_single(dufm_i_cand_list *list, int K, const dufm_params *p,
@@ -128,7 +128,7 @@ dufm_status dufm_i_menu_single(dufm_i_cand_list *list, int K, const dufm_params 
     dufm_structure *s = NULL;
     st = dufm_structure_complete(&s, r, err);
     if (st == DUFM_OK)
-      st = dufm_i_cand_push(list, s, "paper", p, err);
+      st = dufm_i_cand_push(list, s, DUFM_ORIGIN_PAPER, p, err);
     if (st == DUFM_OK && o->cliques && r >= 4)
       st = push_clique(list, r, 2, 3, p, err);
     if (st == DUFM_OK && o->cliques && r >= 5)
