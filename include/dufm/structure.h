@@ -98,8 +98,11 @@ int dufm_structure_K(const dufm_structure *s);
 
 dufm_structure_kind dufm_structure_kind_of(const dufm_structure *s);
 
-/* Closed-form evaluation of a structure at given parameters. */
+/* Closed-form evaluation of a structure at given parameters: the fields every
+ * structure has, then the data of its kind (a tagged union: read only the
+ * member that kind names). */
 typedef struct dufm_structure_eval {
+  dufm_structure_kind kind;
   int K, L;
   int applicable; /* 0 when the structure does not exist at these parameters (L = 1) */
   double loss;    /* F (double, relative error ~ 1e-15) */
@@ -122,18 +125,31 @@ typedef struct dufm_structure_eval {
   int *rank_hidden;
   int *rank_preact;
   int rank_out;
-  /* Clique structures: sizes, squared weights z (as used: optimized or fixed),
-   * and the optimizer's result (clique_optimized = 0 for fixed weights, then
-   * clique_opt.product = w2 t2 and clique_opt.lower_bound = 0). */
-  int clique_m;
-  int *clique_k;
-  mpq_t *clique_z;
-  int clique_optimized;
-  dufm_clique_opt clique_opt;
-  /* Compositions: one evaluation per block, computed inside the composition (its
-   * loss, enclosure, regime and t are those of g_L at its q_scaled; its K is K_b). */
-  int nblocks;
-  struct dufm_structure_eval *blocks;
+  union {
+    /* DUFM_STRUCTURE_GRAPH: r vertices (K_r for srg:r), rank of the incidence
+     * matrix B. */
+    struct {
+      int r, rank_b;
+    } graph;
+    /* DUFM_STRUCTURE_CLIQUE: neurons on K_r; m sizes k with squared weights z
+     * (as used: optimized or fixed; every z > 0) and the optimizer's result
+     * (optimized = 0 for fixed weights, then opt.product = w2 t2 and
+     * opt.lower_bound = 0). */
+    struct {
+      int r, m;
+      int *k;
+      mpq_t *z;
+      int optimized;
+      dufm_clique_opt opt;
+    } clique;
+    /* DUFM_STRUCTURE_BLOCKS: one evaluation per block, computed inside the
+     * composition (its loss, enclosure, regime and t are those of g_L at its
+     * q_scaled; its K is K_b). */
+    struct {
+      int count;
+      struct dufm_structure_eval *items;
+    } blocks;
+  };
 } dufm_structure_eval;
 
 /* Frees everything e owns and zero-fills it; safe on a zero-filled struct and
