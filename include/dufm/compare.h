@@ -77,11 +77,6 @@ const char *dufm_origin_name(dufm_origin o);
 const char *dufm_verdict_name(dufm_verdict v);
 const char *dufm_cmp_name(dufm_cmp c);
 
-/* Ridge relaxation of one evaluated structure at p (compositions: sum over
- * blocks, each block a K_b-class problem with lambdas scaled by K / K_b). */
-dufm_status dufm_structure_ridge(dufm_ridge *out, const dufm_structure *s,
-                                 const dufm_structure_eval *e, const dufm_params *p, dufm_err *err);
-
 DUFM_END_DECLS
 
 #endif

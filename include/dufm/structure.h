@@ -39,6 +39,7 @@
 
 #include <gmp.h>
 
+#include "dufm/bounds.h"
 #include "dufm/clique.h"
 #include "dufm/error.h"
 #include "dufm/export.h"
@@ -182,6 +183,12 @@ typedef enum {
  * different L) the rigorous enclosures decide when they are disjoint; else
  * UNDECIDED. Not-applicable evaluations compare UNDECIDED. */
 dufm_cmp dufm_structure_compare(const dufm_structure_eval *a, const dufm_structure_eval *b);
+
+/* Ridge relaxation of the last layer (dufm_ridge_eval) of one evaluated
+ * structure at p (compositions: sum over blocks, each block a K_b-class problem
+ * with lambdas scaled by K / K_b). DUFM_ENOTAPPLICABLE when e is. */
+dufm_status dufm_structure_ridge(dufm_ridge *out, const dufm_structure *s,
+                                 const dufm_structure_eval *e, const dufm_params *p, dufm_err *err);
 
 /* Largest total number of matrix entries (H1 and every W_l) that
  * dufm_structure_build and dufm_structure_materialize will allocate; larger

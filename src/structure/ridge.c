@@ -2,9 +2,8 @@
 #include <math.h>
 #include <stdlib.h>
 
-#include "compare_internal.h"
-#include "dufm/compare.h"
 #include "dufm/rational.h"
+#include "structure/structure_internal.h"
 
 /* Scales every lambda of a copy of p by K / Kb and sets its K to Kb. */
 static dufm_status scaled_params(dufm_params *q, const dufm_params *p, int Kb, dufm_err *err) {
