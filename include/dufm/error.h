@@ -2,7 +2,16 @@
  *
  * Library functions never print or exit. A function that can fail returns a
  * dufm_status and, when given a non-NULL dufm_err, records a one-line message
- * naming the offending argument or file and the rule it broke. */
+ * naming the offending argument or file and the rule it broke.
+ *
+ * Ownership, the one rule of every public header: a function that fills an
+ * output record (dufm_config, dufm_comparison, dufm_structure_eval, ...) leaves
+ * it safe to pass to the record's clear function whatever the status, so
+ * callers clear it once after the call, always. Clear functions accept a
+ * zero-filled record and NULL. Functions that allocate an object (*out) set
+ * *out to NULL on failure; free functions accept NULL. Where a header says
+ * "cleared on failure", the record holds nothing on failure (clearing it is
+ * still allowed). */
 #ifndef DUFM_ERROR_H
 #define DUFM_ERROR_H
 

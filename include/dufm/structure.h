@@ -29,7 +29,8 @@
  * "clique:5:2@1,3@0.5", "srg:5+dnc:3". K must stay within DUFM_MAX_K.
  *
  * Canonical names (dufm_structure_name) use the same grammar: clique sizes in
- * increasing order, weights as exact fractions ("1/2"), rho when z is the square
+ * increasing order and only those with nonzero weight (clique:5:2,3 optimizes
+ * to z_2 = 0 and is named clique:5:3), weights as exact fractions ("1/2"), rho when z is the square
  * of a rational, else sqrt(z). Parsing a canonical name gives the same structure.
  *
  * Derivations: proofs/edge.md (edge constructions on any graph, ranks) and
