@@ -67,7 +67,7 @@ json_check "(lambda s: s['widths'] == [10, 30, 100] and all(sum(s[k][i] for k in
   bad "paper: loss_runs.csv seed 0 differs from dufm optimize"
 # The trace figure's levels include the paper's construction.
 expect_json plot trace "$P/loss_trace.csv" --out "$TMP/paper_trace.svg" &&
-  json_check "d['paper'] == 'srg:5' and d['paper_loss'] == $srg and d['best'] == 'clique:5:2,3'"
+  json_check "d['paper'] == 'srg:5' and d['paper_loss'] == $srg and d['best'] == 'clique:5:3'"
 # An existing empty folder is a valid --out.
 mkdir -p "$TMP/paper_empty"
 "$DUFM" paper --out "$TMP/paper_empty" --seeds 1 --iters 20 >"$TMP/out" 2>"$TMP/err" &&

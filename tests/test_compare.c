@@ -147,11 +147,10 @@ static void test_paper_criterion(void) {
       o.blocks = 0;
       dufm_comparison c;
       CU_ASSERT_FATAL(dufm_compare(&c, &p, &o, NULL) == DUFM_OK);
-      const dufm_candidate *srg = NULL;
-      for (int i = 0; i < c.ncand; i++)
-        if (strcmp(c.cand[i].origin, "paper") == 0)
-          srg = &c.cand[i];
-      CU_ASSERT_FATAL(srg != NULL);
+      int i = dufm_comparison_find(&c, DUFM_ORIGIN_PAPER);
+      CU_ASSERT_FATAL(i >= 0);
+      const dufm_candidate *srg = &c.cand[i];
+      CU_ASSERT_STRING_EQUAL(dufm_origin_name(srg->origin), "paper");
       if (c.cand[c.dnc_index].eval.regime == DUFM_REGIME_NONZERO) {
         double lhs = pow(2, L - 3) * r, rhs = pow(r - 1, L - 2);
         CU_ASSERT((srg->vs_dnc == DUFM_CMP_BELOW) == (lhs < rhs));

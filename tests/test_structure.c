@@ -128,7 +128,7 @@ static void check_materialize(const dufm_structure *s, const dufm_params *p,
     if (!tu_close(loss.loss, e->loss, REL, 1e-300, spec))
       fprintf(stderr, "  (L = %d, n = %d, form %d)\n", p->L, p->n, f);
     CU_ASSERT(tu_close(loss.loss, e->loss, REL, 1e-300, spec));
-    if (e->nblocks == 0 && e->t > 0) {
+    if (e->kind != DUFM_STRUCTURE_BLOCKS && e->t > 0) {
       for (int l = 0; l < p->L; l++)
         TU_ASSERT_CLOSE(p->lam_w_d[l] * dufm_mat_frob2(&c.W[l]), loss.a0, REL, 0);
     }
@@ -293,8 +293,13 @@ static void test_closed_cross_checks(void) {
         CU_ASSERT(dufm_clique_optimize(z, &opt, R, 2, k, NULL) == DUFM_OK);
         CU_ASSERT(dufm_clique_qpow(q, &p, R, 2, k, (const mpq_t *)z, NULL) == DUFM_OK);
         CU_ASSERT(mpq_equal(q, d.q_pow));
-        CU_ASSERT(d.clique_optimized && d.clique_m == 2 && d.clique_opt.lower_bound > 0);
-        CU_ASSERT(d.clique_opt.lower_bound <= d.clique_opt.product * (1 + 1e-12));
+        /* the record keeps r and only the sizes with nonzero weight */
+        int used = (mpq_sgn(z[0]) != 0) + (mpq_sgn(z[1]) != 0);
+        CU_ASSERT(d.kind == DUFM_STRUCTURE_CLIQUE && d.clique.optimized && d.clique.r == R &&
+                  d.clique.m == used && d.clique.opt.lower_bound > 0);
+        for (int i = 0; i < d.clique.m; i++)
+          CU_ASSERT(mpq_sgn(d.clique.z[i]) > 0);
+        CU_ASSERT(d.clique.opt.lower_bound <= d.clique.opt.product * (1 + 1e-12));
         /* optimized sizes {2, 3} are never worse than size 2 alone */
         CU_ASSERT(dufm_structure_compare(&d, &a) != DUFM_CMP_ABOVE);
         dufm_structure_eval_clear(&d);
@@ -550,7 +555,10 @@ static void test_names(void) {
       {"dnc:7", "dnc:7"},
       {"srg:5", "srg:5"},
       {"graph:2-0,0-1,1-2,2-3", "graph:2-0,0-1,1-2,2-3"},
-      {"clique:6:3,2", "clique:6:2,3"},
+      {"clique:6:3,2", "clique:6:3"}, /* optimized: z_2 = 0 on K_6, so size 2 is dropped */
+      {"clique:4:4,3,2", "clique:4:2,3"},
+      {"clique:5:2..5", "clique:5:3"},
+      {"clique:5:2@0,3@2,4@0", "clique:5:3@2"},
       {"clique:5:3@1,2@0.5", "clique:5:2@1/2,3@1"},
       {"clique:5:2@1e+0,3@2e-1", "clique:5:2@1,3@1/5"},
       {"clique:6:2@1,3@sqrt(0.5)", "clique:6:2@1,3@sqrt(1/2)"},
@@ -558,7 +566,7 @@ static void test_names(void) {
       {"srg:4+dnc:3+graph:0-1", "srg:4+dnc:3+graph:0-1"},
       {"clique:5:2@1E+0+dnc:2", "clique:5:2@1+dnc:2"},
   };
-  static const int Ks[] = {0, 7, 10, 4, 15, 10, 10, 15, 15, 10, 12};
+  static const int Ks[] = {0, 7, 10, 4, 15, 6, 10, 10, 10, 10, 15, 15, 10, 12};
   for (size_t i = 0; i < sizeof pairs / sizeof pairs[0]; i++) {
     dufm_structure *s = parse_ok(pairs[i][0]);
     CU_ASSERT_STRING_EQUAL(dufm_structure_name(s), pairs[i][1]);

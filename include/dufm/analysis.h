@@ -31,8 +31,11 @@
 #define DUFM_ANALYSIS_H
 
 #include "dufm/error.h"
+#include "dufm/export.h"
 #include "dufm/model.h"
 #include "dufm/params.h"
+
+DUFM_BEGIN_DECLS
 
 typedef enum {
   DUFM_CLASS_DNC,      /* every class-mean layer has rank K and an orthogonal-frame Gram */
@@ -92,5 +95,7 @@ void dufm_analysis_clear(dufm_analysis *a);
 
 /* "dnc", "low_rank", "other", "zero" or "underfit". */
 const char *dufm_classification_name(dufm_classification c);
+
+DUFM_END_DECLS
 
 #endif

@@ -6,7 +6,10 @@
 #include <gmp.h>
 
 #include "dufm/error.h"
+#include "dufm/export.h"
 #include "dufm/params.h"
+
+DUFM_BEGIN_DECLS
 
 /* out = Q_lb^(L+1) = K^2 c_1^(L+1) = K^2 n lam_H lam_1 ... lam_L, exact. Every
  * configuration (any widths, per-sample or class-mean form) has loss at least
@@ -41,5 +44,7 @@ dufm_status dufm_ridge_eval(dufm_ridge *out, int L, double lam_L, int K, int nj,
  * validation as dufm_clique_qpow; T may be rank-deficient here. */
 dufm_status dufm_ridge_clique(dufm_ridge *out, const dufm_params *p, int r, int m, const int *k,
                               const mpq_t *z, dufm_err *err);
+
+DUFM_END_DECLS
 
 #endif

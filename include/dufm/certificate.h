@@ -14,8 +14,11 @@
 #include <stdio.h>
 
 #include "dufm/error.h"
+#include "dufm/export.h"
 #include "dufm/params.h"
 #include "dufm/structure.h"
+
+DUFM_BEGIN_DECLS
 
 #define DUFM_CERT_VERSION 1
 /* Limits enforced by the parser (and by dufm_cert_check): matrix entries in one
@@ -153,5 +156,7 @@ void dufm_cert_round_opts_default(dufm_cert_round_opts *o);
 dufm_status dufm_cert_from_config(dufm_cert *out, dufm_cert_round_info *info, const dufm_config *c,
                                   const dufm_params *p, const char *label,
                                   const dufm_cert_round_opts *o, dufm_err *err);
+
+DUFM_END_DECLS
 
 #endif

@@ -10,7 +10,10 @@
 #include <gmp.h>
 
 #include "dufm/error.h"
+#include "dufm/export.h"
 #include "dufm/params.h"
+
+DUFM_BEGIN_DECLS
 
 /* Eigenvalues mu_0(k), mu_1(k), mu_2(k) of T_k^T T_k for one size k with unit
  * weight (multiplicities 1, r-1, K-r, K = r(r-1)/2), exact. 2 <= k <= r, r >= 3. */
@@ -59,5 +62,7 @@ dufm_status dufm_clique_rank_pre(int *rank, int r, int m, const int *k, const mp
  * K = r(r-1)/2; otherwise, or when dufm_clique_norms fails, DUFM_EINVAL. */
 dufm_status dufm_clique_qpow(mpq_t out, const dufm_params *p, int r, int m, const int *k,
                              const mpq_t *z, dufm_err *err);
+
+DUFM_END_DECLS
 
 #endif

@@ -6,9 +6,23 @@
 
 #include "dufm/bounds.h"
 #include "dufm/error.h"
+#include "dufm/export.h"
 #include "dufm/gl.h"
 #include "dufm/params.h"
 #include "dufm/structure.h"
+
+DUFM_BEGIN_DECLS
+
+/* Where a candidate comes from (dufm_origin_name gives the stable string of the
+ * JSON field "origin"). */
+typedef enum {
+  DUFM_ORIGIN_DNC,          /* "dnc" */
+  DUFM_ORIGIN_PAPER,        /* "paper": srg:r, the paper's construction, K = r(r-1)/2 */
+  DUFM_ORIGIN_CLIQUE,       /* "clique": optimized clique neurons */
+  DUFM_ORIGIN_GRAPH_FAMILY, /* "graph family": K_r minus a matching or plus pendant edges */
+  DUFM_ORIGIN_BLOCKS,       /* "blocks (DP)": the best block composition */
+  DUFM_ORIGIN_USER          /* "user": given by the caller */
+} dufm_origin;
 
 typedef struct {
   dufm_structure *structure; /* owned */
@@ -17,7 +31,7 @@ typedef struct {
   dufm_cmp vs_dnc;           /* exact (or rigorous) comparison with DNC */
   dufm_ridge ridge;          /* ridge relaxation of the last layer */
   int has_ridge;
-  const char *origin; /* "dnc", "paper", "clique", "graph family", "blocks (DP)" */
+  dufm_origin origin;
 } dufm_candidate;
 
 typedef enum {
@@ -54,12 +68,15 @@ dufm_status dufm_compare(dufm_comparison *out, const dufm_params *p, const dufm_
 
 void dufm_comparison_clear(dufm_comparison *c);
 
+/* Index of the first applicable candidate of the given origin, or -1 (there is
+ * at most one DNC, one paper and one blocks candidate). */
+int dufm_comparison_find(const dufm_comparison *c, dufm_origin origin);
+
+const char *dufm_origin_name(dufm_origin o);
+
 const char *dufm_verdict_name(dufm_verdict v);
 const char *dufm_cmp_name(dufm_cmp c);
 
-/* Ridge relaxation of one evaluated structure at p (compositions: sum over
- * blocks, each block a K_b-class problem with lambdas scaled by K / K_b). */
-dufm_status dufm_structure_ridge(dufm_ridge *out, const dufm_structure *s,
-                                 const dufm_structure_eval *e, const dufm_params *p, dufm_err *err);
+DUFM_END_DECLS
 
 #endif

@@ -2,11 +2,24 @@
  *
  * Library functions never print or exit. A function that can fail returns a
  * dufm_status and, when given a non-NULL dufm_err, records a one-line message
- * naming the offending argument or file and the rule it broke. */
+ * naming the offending argument or file and the rule it broke.
+ *
+ * Ownership, the one rule of every public header: a function that fills an
+ * output record (dufm_config, dufm_comparison, dufm_structure_eval, ...) leaves
+ * it safe to pass to the record's clear function whatever the status, so
+ * callers clear it once after the call, always. Clear functions accept a
+ * zero-filled record and NULL. Functions that allocate an object (*out) set
+ * *out to NULL on failure; free functions accept NULL. Where a header says
+ * "cleared on failure", the record holds nothing on failure (clearing it is
+ * still allowed). */
 #ifndef DUFM_ERROR_H
 #define DUFM_ERROR_H
 
 #include <stddef.h>
+
+#include "dufm/export.h"
+
+DUFM_BEGIN_DECLS
 
 typedef enum {
   DUFM_OK = 0,
@@ -45,5 +58,7 @@ void dufm_err_clear(dufm_err *err);
 
 /* Short stable name of a status ("ok", "invalid_argument", ...). */
 const char *dufm_status_name(dufm_status status);
+
+DUFM_END_DECLS
 
 #endif

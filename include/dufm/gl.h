@@ -11,6 +11,9 @@
 #include <gmp.h>
 
 #include "dufm/error.h"
+#include "dufm/export.h"
+
+DUFM_BEGIN_DECLS
 
 typedef enum {
   DUFM_REGIME_NONZERO = 0, /* the interior minimizer t > 0 is strictly best */
@@ -53,5 +56,7 @@ dufm_status dufm_gl_eval_d(dufm_gl *out, int L, double Q, dufm_err *err);
  * callers that need the objective at a given t (the penalty is 0 at t = 0 even
  * for Q = inf). */
 double dufm_gl_objective(int L, double Q, double t);
+
+DUFM_END_DECLS
 
 #endif

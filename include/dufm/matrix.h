@@ -3,6 +3,9 @@
 #define DUFM_MATRIX_H
 
 #include "dufm/error.h"
+#include "dufm/export.h"
+
+DUFM_BEGIN_DECLS
 
 typedef struct {
   int rows, cols;
@@ -22,5 +25,7 @@ dufm_status dufm_mat_copy(dufm_mat *dst, const dufm_mat *src, dufm_err *err);
 
 /* Squared Frobenius norm, summed with compensation. */
 double dufm_mat_frob2(const dufm_mat *m);
+
+DUFM_END_DECLS
 
 #endif

@@ -4,8 +4,11 @@
 #define DUFM_MODEL_H
 
 #include "dufm/error.h"
+#include "dufm/export.h"
 #include "dufm/matrix.h"
 #include "dufm/params.h"
+
+DUFM_BEGIN_DECLS
 
 /* A configuration: H1 (d[0] x cols) and W[l] (d[l+1] x d[l]) for l = 0..L-1, with
  * d[L] = K. In per-sample form cols = K n, samples grouped by class (column j
@@ -84,5 +87,7 @@ dufm_status dufm_forward_output(dufm_mat *out, const dufm_config *c, dufm_err *e
  * result never exceeds the loss of c itself (t = 1 is a candidate). */
 dufm_status dufm_rescaled_loss(double *out, double *t_out, const dufm_config *c,
                                const dufm_params *p, dufm_form form, dufm_err *err);
+
+DUFM_END_DECLS
 
 #endif

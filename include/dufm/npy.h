@@ -3,8 +3,11 @@
 #define DUFM_NPY_H
 
 #include "dufm/error.h"
+#include "dufm/export.h"
 #include "dufm/matrix.h"
 #include "dufm/model.h"
+
+DUFM_BEGIN_DECLS
 
 /* Reads a 2-D array of float64 or float32 (little or big endian), C or Fortran
  * order, format version 1, 2 or 3, into a row-major double matrix. Rejects
@@ -45,5 +48,7 @@ dufm_status dufm_config_save(const char *dir, const dufm_config *c, dufm_err *er
  * into a fresh sibling folder that is renamed to dir only when complete, so a
  * failure leaves nothing behind. An existing dir is updated file by file. */
 dufm_status dufm_config_save_atomic(const char *dir, const dufm_config *c, dufm_err *err);
+
+DUFM_END_DECLS
 
 #endif

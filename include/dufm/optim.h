@@ -34,8 +34,11 @@
 #include <stdint.h>
 
 #include "dufm/error.h"
+#include "dufm/export.h"
 #include "dufm/model.h"
 #include "dufm/params.h"
+
+DUFM_BEGIN_DECLS
 
 typedef enum { DUFM_OPTIM_GD, DUFM_OPTIM_ANNEAL, DUFM_OPTIM_LBFGS } dufm_optim_method;
 
@@ -190,5 +193,7 @@ void dufm_optim_result_clear(dufm_optim_result *r);
  * diverge_factor > 1, log_every >= 0, init_std and perturb >= 0 finite,
  * threads >= 0); the message names the field. */
 dufm_status dufm_optim_opts_check(const dufm_optim_opts *o, dufm_err *err);
+
+DUFM_END_DECLS
 
 #endif

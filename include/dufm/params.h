@@ -8,6 +8,9 @@
 #include <gmp.h>
 
 #include "dufm/error.h"
+#include "dufm/export.h"
+
+DUFM_BEGIN_DECLS
 
 #define DUFM_MAX_L 1000
 #define DUFM_MAX_K 10000000
@@ -42,5 +45,7 @@ dufm_status dufm_params_set_lambda_q(dufm_params *p, int which, const mpq_t valu
 
 /* dst becomes a deep copy of src (dst uninitialized). */
 dufm_status dufm_params_copy(dufm_params *dst, const dufm_params *src, dufm_err *err);
+
+DUFM_END_DECLS
 
 #endif

@@ -28,8 +28,11 @@
 #include <stdint.h>
 
 #include "dufm/error.h"
+#include "dufm/export.h"
 #include "dufm/model.h"
 #include "dufm/params.h"
+
+DUFM_BEGIN_DECLS
 
 typedef struct {
   double rel_tol; /* activity threshold relative to the layer's largest class mean, in (0, 1);
@@ -71,5 +74,7 @@ dufm_status dufm_pattern_extract(dufm_pattern *out, const dufm_config *c, const 
 
 /* Frees what pt owns and zero-fills it; safe on a zero-filled struct. */
 void dufm_pattern_clear(dufm_pattern *pt);
+
+DUFM_END_DECLS
 
 #endif

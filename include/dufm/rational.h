@@ -5,6 +5,9 @@
 #include <gmp.h>
 
 #include "dufm/error.h"
+#include "dufm/export.h"
+
+DUFM_BEGIN_DECLS
 
 /* Largest decimal exponent accepted by dufm_q_parse ("1e-100000"); larger ones
  * are rejected so that a typo cannot ask for gigabytes of digits. */
@@ -32,5 +35,7 @@ void dufm_q_pow_ui(mpq_t out, const mpq_t base, unsigned long e);
 
 /* Newly malloc'ed "P/Q" (or "P") string; NULL on allocation failure. Free with free(). */
 char *dufm_q_to_string(const mpq_t q);
+
+DUFM_END_DECLS
 
 #endif

@@ -29,7 +29,8 @@
  * "clique:5:2@1,3@0.5", "srg:5+dnc:3". K must stay within DUFM_MAX_K.
  *
  * Canonical names (dufm_structure_name) use the same grammar: clique sizes in
- * increasing order, weights as exact fractions ("1/2"), rho when z is the square
+ * increasing order and only those with nonzero weight (clique:5:2,3 optimizes
+ * to z_2 = 0 and is named clique:5:3), weights as exact fractions ("1/2"), rho when z is the square
  * of a rational, else sqrt(z). Parsing a canonical name gives the same structure.
  *
  * Derivations: proofs/edge.md (edge constructions on any graph, ranks) and
@@ -39,11 +40,15 @@
 
 #include <gmp.h>
 
+#include "dufm/bounds.h"
 #include "dufm/clique.h"
 #include "dufm/error.h"
+#include "dufm/export.h"
 #include "dufm/gl.h"
 #include "dufm/model.h"
 #include "dufm/params.h"
+
+DUFM_BEGIN_DECLS
 
 typedef enum {
   DUFM_STRUCTURE_DNC,
@@ -95,8 +100,11 @@ int dufm_structure_K(const dufm_structure *s);
 
 dufm_structure_kind dufm_structure_kind_of(const dufm_structure *s);
 
-/* Closed-form evaluation of a structure at given parameters. */
+/* Closed-form evaluation of a structure at given parameters: the fields every
+ * structure has, then the data of its kind (a tagged union: read only the
+ * member that kind names). */
 typedef struct dufm_structure_eval {
+  dufm_structure_kind kind;
   int K, L;
   int applicable; /* 0 when the structure does not exist at these parameters (L = 1) */
   double loss;    /* F (double, relative error ~ 1e-15) */
@@ -119,18 +127,31 @@ typedef struct dufm_structure_eval {
   int *rank_hidden;
   int *rank_preact;
   int rank_out;
-  /* Clique structures: sizes, squared weights z (as used: optimized or fixed),
-   * and the optimizer's result (clique_optimized = 0 for fixed weights, then
-   * clique_opt.product = w2 t2 and clique_opt.lower_bound = 0). */
-  int clique_m;
-  int *clique_k;
-  mpq_t *clique_z;
-  int clique_optimized;
-  dufm_clique_opt clique_opt;
-  /* Compositions: one evaluation per block, computed inside the composition (its
-   * loss, enclosure, regime and t are those of g_L at its q_scaled; its K is K_b). */
-  int nblocks;
-  struct dufm_structure_eval *blocks;
+  union {
+    /* DUFM_STRUCTURE_GRAPH: r vertices (K_r for srg:r), rank of the incidence
+     * matrix B. */
+    struct {
+      int r, rank_b;
+    } graph;
+    /* DUFM_STRUCTURE_CLIQUE: neurons on K_r; m sizes k with squared weights z
+     * (as used: optimized or fixed; every z > 0) and the optimizer's result
+     * (optimized = 0 for fixed weights, then opt.product = w2 t2 and
+     * opt.lower_bound = 0). */
+    struct {
+      int r, m;
+      int *k;
+      mpq_t *z;
+      int optimized;
+      dufm_clique_opt opt;
+    } clique;
+    /* DUFM_STRUCTURE_BLOCKS: one evaluation per block, computed inside the
+     * composition (its loss, enclosure, regime and t are those of g_L at its
+     * q_scaled; its K is K_b). */
+    struct {
+      int count;
+      struct dufm_structure_eval *items;
+    } blocks;
+  };
 } dufm_structure_eval;
 
 /* Frees everything e owns and zero-fills it; safe on a zero-filled struct and
@@ -164,6 +185,12 @@ typedef enum {
  * UNDECIDED. Not-applicable evaluations compare UNDECIDED. */
 dufm_cmp dufm_structure_compare(const dufm_structure_eval *a, const dufm_structure_eval *b);
 
+/* Ridge relaxation of the last layer (dufm_ridge_eval) of one evaluated
+ * structure at p (compositions: sum over blocks, each block a K_b-class problem
+ * with lambdas scaled by K / K_b). DUFM_ENOTAPPLICABLE when e is. */
+dufm_status dufm_structure_ridge(dufm_ridge *out, const dufm_structure *s,
+                                 const dufm_structure_eval *e, const dufm_params *p, dufm_err *err);
+
 /* Largest total number of matrix entries (H1 and every W_l) that
  * dufm_structure_build and dufm_structure_materialize will allocate; larger
  * requests (srg:300 has a 44850 x 44850 W_L, clique neurons grow like C(R,k))
@@ -193,5 +220,7 @@ dufm_status dufm_structure_build(dufm_config *out, const dufm_structure *s, cons
  * errors as dufm_structure_build. */
 dufm_status dufm_structure_materialize(dufm_config *out, const dufm_structure *s,
                                        const dufm_params *p, dufm_form form, dufm_err *err);
+
+DUFM_END_DECLS
 
 #endif

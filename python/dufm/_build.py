@@ -80,17 +80,23 @@ void dufm_dnc_qpow(mpq_t out, const dufm_params *p);
 dufm_status dufm_dnc_eval(dufm_gl *out, const dufm_params *p, dufm_err *err);
 
 /* dufm/clique.h, dufm/bounds.h */
-typedef struct { double product; double lower_bound; ...; } dufm_clique_opt;
+typedef struct { double product; double lower_bound; int iterations; } dufm_clique_opt;
 typedef struct { double value; ...; } dufm_ridge;
 
 /* dufm/structure.h */
 typedef struct dufm_structure dufm_structure;
+typedef enum { DUFM_STRUCTURE_DNC, DUFM_STRUCTURE_GRAPH, DUFM_STRUCTURE_CLIQUE,
+               DUFM_STRUCTURE_BLOCKS, ... } dufm_structure_kind;
 typedef struct dufm_structure_eval {
+  dufm_structure_kind kind;
   int K; int L; int applicable; double loss; double lower; double upper;
   dufm_regime regime; double t; mpq_t q_pow;
   int *rank_hidden; int *rank_preact; int rank_out;
-  int clique_m; mpq_t *clique_z; int clique_optimized; dufm_clique_opt clique_opt;
-  int nblocks; struct dufm_structure_eval *blocks;
+  union {
+    struct { int r, rank_b; } graph;
+    struct { int r, m; int *k; mpq_t *z; int optimized; dufm_clique_opt opt; } clique;
+    struct { int count; struct dufm_structure_eval *items; } blocks;
+  };
   ...;
 } dufm_structure_eval;
 typedef enum { DUFM_CMP_BELOW, DUFM_CMP_EQUAL, DUFM_CMP_ABOVE, DUFM_CMP_UNDECIDED, ... } dufm_cmp;
@@ -109,8 +115,11 @@ dufm_status dufm_structure_materialize(dufm_config *out, const dufm_structure *s
                                        const dufm_params *p, dufm_form form, dufm_err *err);
 
 /* dufm/compare.h */
+typedef enum { DUFM_ORIGIN_DNC, DUFM_ORIGIN_PAPER, DUFM_ORIGIN_CLIQUE, DUFM_ORIGIN_GRAPH_FAMILY,
+               DUFM_ORIGIN_BLOCKS, DUFM_ORIGIN_USER, ... } dufm_origin;
+const char *dufm_origin_name(dufm_origin o);
 typedef struct { dufm_structure *structure; dufm_structure_eval eval; double ratio_to_dnc;
-                 dufm_cmp vs_dnc; dufm_ridge ridge; int has_ridge; const char *origin;
+                 dufm_cmp vs_dnc; dufm_ridge ridge; int has_ridge; dufm_origin origin;
                  ...; } dufm_candidate;
 typedef enum { DUFM_VERDICT_DNC_NOT_OPTIMAL, DUFM_VERDICT_DNC_BEST_AMONG_CANDIDATES,
                DUFM_VERDICT_ZERO_SOLUTION, ... } dufm_verdict;
@@ -191,24 +200,25 @@ HEADERS = ["error.h", "rational.h", "params.h", "matrix.h", "model.h", "npy.h", 
 
 
 def find_libdufm(builddir):
-    """Folder of the shared libdufm built in the meson build folder."""
+    """Path of the shared libdufm built in the meson build folder (versioned:
+    the build folder has no unversioned libdufm.so link)."""
     out = subprocess.run(["meson", "introspect", builddir, "--targets"], check=True,
                          capture_output=True, text=True).stdout
     for t in json.loads(out):
         if t["name"] == "dufm" and t["type"] == "shared library":
-            return os.path.dirname(t["filename"][0])
+            return t["filename"][0]
     raise SystemExit(f"{builddir}: no shared library target 'dufm' (run the meson build first)")
 
 
-def make_ffi(libdir):
+def make_ffi(libpath):
     import cffi
     ffi = cffi.FFI()
     cdef = CDEF + CDEF_CERT_FROM_CONFIG + CDEF_PATTERN
     ffi.cdef(cdef)
     ffi.set_source(MODULE, "".join(f'#include "dufm/{h}"\n' for h in HEADERS) +
                    "#include <stdlib.h>\n",
-                   include_dirs=[INCLUDE], library_dirs=[libdir], runtime_library_dirs=[libdir],
-                   libraries=["dufm", "gmp"],
+                   include_dirs=[INCLUDE], runtime_library_dirs=[os.path.dirname(libpath)],
+                   extra_objects=[libpath], libraries=["gmp"],
                    extra_compile_args=["-std=c11", "-Werror=implicit-function-declaration",
                                        "-Werror=incompatible-pointer-types"])
     return ffi, cdef

@@ -28,7 +28,7 @@ def candidate(c, origin=None):
     e = c.eval
     out = {
         "name": cstr(lib.dufm_structure_name(c.structure)),
-        "origin": origin if origin is not None else cstr(c.origin),
+        "origin": origin if origin is not None else cstr(lib.dufm_origin_name(c.origin)),
         "applicable": bool(e.applicable),
     }
     if not e.applicable:
@@ -43,15 +43,16 @@ def candidate(c, origin=None):
         "ridge_loss": number(c.ridge.value) if c.has_ridge else None,
         "ranks": ranks(e),
     })
-    if e.clique_m > 0:
-        out["clique_weights_z"] = [q_fraction(e.clique_z[i]) for i in range(e.clique_m)]
-        out["clique_optimized"] = bool(e.clique_optimized)
-        if e.clique_optimized:
-            out["clique_product"] = number(e.clique_opt.product)
-            out["clique_product_lower_bound"] = number(e.clique_opt.lower_bound)
-    if e.nblocks > 0:
+    if e.kind == lib.DUFM_STRUCTURE_CLIQUE:
+        q = e.clique
+        out["clique_weights_z"] = [q_fraction(q.z[i]) for i in range(q.m)]
+        out["clique_optimized"] = bool(q.optimized)
+        if q.optimized:
+            out["clique_product"] = number(q.opt.product)
+            out["clique_product_lower_bound"] = number(q.opt.lower_bound)
+    if e.kind == lib.DUFM_STRUCTURE_BLOCKS:
         out["blocks"] = [{"K": b.K, "loss": number(b.loss), "regime": regime_name(b.regime)}
-                         for b in (e.blocks[i] for i in range(e.nblocks))]
+                         for b in (e.blocks.items[i] for i in range(e.blocks.count))]
     return out
 
 
@@ -97,7 +98,7 @@ def structure(p, cand, dnc_eval):
     out.update(candidate(cand, origin="user"))
     e = cand.eval
     out["dnc_loss"] = number(dnc_eval.loss)
-    if e.nblocks == 0:
+    if e.kind != lib.DUFM_STRUCTURE_BLOCKS:
         out["Q_pow_exact"] = q_fraction(e.q_pow)
         out["dnc_Q_pow_exact"] = q_fraction(dnc_eval.q_pow)
     else:

@@ -19,8 +19,10 @@ static int is_square(const mpq_t z) {
 }
 
 static int needs_rewrite(const dufm_structure_eval *e) {
-  for (int i = 0; i < e->clique_m; i++)
-    if (!is_square(e->clique_z[i]))
+  if (e->kind != DUFM_STRUCTURE_CLIQUE)
+    return 0;
+  for (int i = 0; i < e->clique.m; i++)
+    if (!is_square(e->clique.z[i]))
       return 1;
   return 0;
 }
@@ -41,11 +43,11 @@ static int append_part(char *buf, size_t cap, size_t len, const char *name, cons
   int w = snprintf(buf + len, cap - len, "clique:%d:", r);
   mpq_t rho;
   mpq_init(rho);
-  for (int i = 0; i < e->clique_m && w >= 0 && len + (size_t)w < cap; i++) {
+  for (int i = 0; i < e->clique.m && w >= 0 && len + (size_t)w < cap; i++) {
     len += (size_t)w;
-    dufm_i_rationalize(rho, sqrt(dufm_q_get_d(e->clique_z[i])), RHO_RTOL);
+    dufm_i_rationalize(rho, sqrt(dufm_q_get_d(e->clique.z[i])), RHO_RTOL);
     char *q = dufm_q_to_string(rho);
-    w = q ? snprintf(buf + len, cap - len, "%s%d@%s", i ? "," : "", e->clique_k[i], q) : -1;
+    w = q ? snprintf(buf + len, cap - len, "%s%d@%s", i ? "," : "", e->clique.k[i], q) : -1;
     free(q);
   }
   mpq_clear(rho);
@@ -58,12 +60,13 @@ dufm_status dufm_i_cert_square_weights(dufm_structure **out, const dufm_structur
                                        const dufm_structure_eval *e, dufm_err *err) {
   *out = NULL;
   const char *name = dufm_structure_name(s);
-  int parts = e->nblocks > 0 ? e->nblocks : 1, any = 0;
+  int blocks = e->kind == DUFM_STRUCTURE_BLOCKS;
+  int parts = blocks ? e->blocks.count : 1, any = 0;
   size_t sizes = 0;
   for (int b = 0; b < parts; b++) {
-    const dufm_structure_eval *eb = e->nblocks > 0 ? &e->blocks[b] : e;
+    const dufm_structure_eval *eb = blocks ? &e->blocks.items[b] : e;
     any |= needs_rewrite(eb);
-    sizes += (size_t)eb->clique_m;
+    sizes += eb->kind == DUFM_STRUCTURE_CLIQUE ? (size_t)eb->clique.m : 0;
   }
   if (!any)
     return DUFM_OK;
@@ -83,7 +86,7 @@ dufm_status dufm_i_cert_square_weights(dufm_structure **out, const dufm_structur
     }
     if (b > 0 && (size_t)len + 1 < cap)
       buf[len++] = '+';
-    len = append_part(buf, cap, (size_t)len, p, end, e->nblocks > 0 ? &e->blocks[b] : e);
+    len = append_part(buf, cap, (size_t)len, p, end, blocks ? &e->blocks.items[b] : e);
     p = end + 1;
   }
   dufm_status st = DUFM_OK;

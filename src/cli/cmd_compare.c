@@ -3,6 +3,7 @@
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "args.h"
 #include "commands.h"
@@ -39,18 +40,25 @@ static void print_json(const dufm_params *p, const dufm_comparison *cmp) {
 static void print_text(const dufm_params *p, const dufm_comparison *cmp) {
   printf("Candidate optima of the L-DUFM against DNC (exact comparison)\n  ");
   report_params_text(stdout, p);
-  printf("\n  %-34s %-19s %-10s %-6s %-19s %s\n", "structure", "loss", "/ DNC", "vs DNC",
+  /* The name column is as wide as the longest name: graph names are never cut. */
+  int width = 34;
+  for (int i = 0; i < cmp->ncand; i++) {
+    size_t len = strlen(dufm_structure_name(cmp->cand[i].structure));
+    if (len > (size_t)width)
+      width = len > 4096 ? 4096 : (int)len;
+  }
+  printf("\n  %-*s %-19s %-10s %-6s %-19s %s\n", width, "structure", "loss", "/ DNC", "vs DNC",
          "ridge relaxed", "ranks H_1..H_L | P_2..P_L");
   for (int i = 0; i < cmp->ncand; i++) {
     const dufm_candidate *c = &cmp->cand[i];
     const char *name = dufm_structure_name(c->structure);
     if (!c->eval.applicable) {
-      printf("  %-34.34s not applicable at L = %d\n", name, p->L);
+      printf("  %-*s not applicable at L = %d\n", width, name, p->L);
       continue;
     }
     char ranks[256];
     report_ranks_text(ranks, sizeof ranks, &c->eval);
-    printf("  %-34.34s %-19.15g %-10.6f %-6s %-19.15g %s\n", name, c->eval.loss, c->ratio_to_dnc,
+    printf("  %-*s %-19.15g %-10.6f %-6s %-19.15g %s\n", width, name, c->eval.loss, c->ratio_to_dnc,
            dufm_cmp_name(c->vs_dnc), c->has_ridge ? c->ridge.value : NAN, ranks);
   }
   printf("\n  lower bound (no configuration is below): %.15g\n", cmp->lower_bound.lower);

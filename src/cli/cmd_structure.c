@@ -20,7 +20,7 @@ static void print_text(const dufm_params *p, const dufm_candidate *c, const mpq_
   printf("  %-13s %.17g in [%.17g, %.17g]\n", "loss", e->loss, e->lower, e->upper);
   printf("  %-13s %.17g (%s DNC)\n", "ratio to DNC", c->ratio_to_dnc, dufm_cmp_name(c->vs_dnc));
   printf("  %-13s %s\n", "regime", report_regime_name(e->regime));
-  if (e->nblocks == 0) {
+  if (e->kind != DUFM_STRUCTURE_BLOCKS) {
     printf("  %-13s ", "Q^(L+1)");
     report_q_text(stdout, qpow);
     printf("\n");
@@ -43,7 +43,7 @@ int cmd_structure(int argc, char **argv, int first) {
   if (cli_structure_params(&s, &p, &c, spec) != 0)
     return CLI_EXIT_USAGE;
   dufm_err err;
-  dufm_candidate cand = {.structure = s, .origin = "user"};
+  dufm_candidate cand = {.structure = s, .origin = DUFM_ORIGIN_USER};
   dufm_structure_eval dnc_eval = {0};
   int rc = CLI_EXIT_OK;
   dufm_status st = dufm_structure_evaluate(&cand.eval, s, &p, &err);
@@ -66,7 +66,7 @@ int cmd_structure(int argc, char **argv, int first) {
     report_params_json(&w, &p);
     report_candidate_json(&w, &cand);
     json_kv_double(&w, "dnc_loss", dnc_eval.loss);
-    if (cand.eval.nblocks == 0) {
+    if (cand.eval.kind != DUFM_STRUCTURE_BLOCKS) {
       json_kv_rational(&w, "Q_pow_exact", cand.eval.q_pow);
       json_kv_rational(&w, "dnc_Q_pow_exact", dnc_eval.q_pow);
     } else {

@@ -67,44 +67,58 @@ static void header(table_out *t) {
   }
 }
 
-/* Values of one row as strings (a fixed format so regenerated tables diff
- * cleanly: 12 significant digits). */
+/* r with r (r - 1) / 2 = K, or 0. */
+static int complete_r(int K) {
+  int r = 2;
+  while ((long)r * (r - 1) / 2 < K)
+    r++;
+  return (long)r * (r - 1) / 2 == K ? r : 0;
+}
+
+/* Values of one row as strings (17 significant digits: a double read back from
+ * any format is the one computed). */
 static void row(table_out *t, const dufm_params *p, int r, const char *lambda,
                 const dufm_comparison *cmp) {
   const dufm_candidate *dnc = &cmp->cand[cmp->dnc_index];
-  const dufm_candidate *srg = NULL;
-  for (int i = 0; i < cmp->ncand; i++)
-    if (strcmp(cmp->cand[i].origin, "paper") == 0 && cmp->cand[i].eval.applicable)
-      srg = &cmp->cand[i];
+  int paper = dufm_comparison_find(cmp, DUFM_ORIGIN_PAPER);
+  const dufm_candidate *srg = paper >= 0 ? &cmp->cand[paper] : NULL;
   const dufm_candidate *best = &cmp->cand[cmp->best_index];
   char v[N_COLUMNS][96];
+  if (r == 0) /* --K given: r wherever K = r(r-1)/2 */
+    r = complete_r(p->K);
   snprintf(v[0], 96, "%d", p->L);
   snprintf(v[1], 96, "%d", p->K);
   snprintf(v[2], 96, r > 0 ? "%d" : "", r);
   snprintf(v[3], 96, "%d", p->n);
-  snprintf(v[4], 96, "%s", lambda);
-  snprintf(v[5], 96, "%.12g", dnc->eval.loss);
+  v[4][0] = '\0';
+  snprintf(v[5], 96, "%.17g", dnc->eval.loss);
   snprintf(v[6], 96, "%s", report_regime_name(dnc->eval.regime));
-  snprintf(v[7], 96, srg ? "%.12g" : "", srg ? srg->eval.loss : 0);
-  snprintf(v[8], 96, srg ? "%.12g" : "", srg ? srg->ratio_to_dnc : 0);
+  snprintf(v[7], 96, srg ? "%.17g" : "", srg ? srg->eval.loss : 0);
+  snprintf(v[8], 96, srg ? "%.17g" : "", srg ? srg->ratio_to_dnc : 0);
   snprintf(v[9], 96, "%s", srg ? dufm_cmp_name(srg->vs_dnc) : "");
-  snprintf(v[10], 96, "%s", dufm_structure_name(best->structure));
-  snprintf(v[11], 96, "%.12g", best->eval.loss);
-  snprintf(v[12], 96, "%.12g", best->ratio_to_dnc);
-  snprintf(v[13], 96, "%.12g", cmp->lower_bound.lower);
+  v[10][0] = '\0';
+  snprintf(v[11], 96, "%.17g", best->eval.loss);
+  snprintf(v[12], 96, "%.17g", best->ratio_to_dnc);
+  snprintf(v[13], 96, "%.17g", cmp->lower_bound.lower);
   snprintf(v[14], 96, "%s", dufm_verdict_name(cmp->verdict));
+  /* Names and the lambda text as given, never cut to the buffer. */
+  const char *cell[N_COLUMNS];
+  for (int i = 0; i < N_COLUMNS; i++)
+    cell[i] = v[i];
+  cell[4] = lambda;
+  cell[10] = dufm_structure_name(best->structure);
   if (t->fmt == FMT_JSON) {
     json_begin_object(&t->w);
     for (int i = 0; i < N_COLUMNS; i++) {
       json_key(&t->w, columns[i]);
       char *end;
-      double x = strtod(v[i], &end);
-      if (v[i][0] == '\0')
+      double x = strtod(cell[i], &end);
+      if (cell[i][0] == '\0')
         json_null(&t->w);
       else if (*end == '\0' && i != 4)
         json_double(&t->w, x);
       else
-        json_string(&t->w, v[i]);
+        json_string(&t->w, cell[i]);
     }
     json_end_object(&t->w);
   } else {
@@ -113,9 +127,9 @@ static void row(table_out *t, const dufm_params *p, int r, const char *lambda,
       printf("| ");
     for (int i = 0; i < N_COLUMNS; i++) {
       if (t->fmt == FMT_CSV)
-        csv_field(v[i]);
+        csv_field(cell[i]);
       else
-        printf(t->fmt == FMT_TABLE ? "%-12s" : "%s", v[i]);
+        printf(t->fmt == FMT_TABLE ? "%-12s" : "%s", cell[i]);
       fputs(i + 1 < N_COLUMNS ? sep : "", stdout);
     }
     printf(t->fmt == FMT_MD ? " |\n" : "\n");

@@ -4,6 +4,7 @@
 
 #include "args.h"
 #include "commands.h"
+#include "dufm/version.h"
 
 typedef struct {
   const char *name;
@@ -169,7 +170,7 @@ int main(int argc, char **argv) {
     return CLI_EXIT_OK;
   }
   if (strcmp(name, "--version") == 0) {
-    puts("dufm 0.1.0");
+    printf("dufm %s\n", dufm_version());
     return CLI_EXIT_OK;
   }
   if (strncmp(name, "--", 2) == 0)

@@ -43,11 +43,11 @@ static int write_tables(paper_job *j, paper_exp *e, const paper_runs *r, const l
         f);
   for (int s = 0; s < r->nseeds; s++) {
     const dufm_optim_result *res = &r->res[s];
-    fprintf(f, "%d,%.17g,%.12g,%s,%s", s, res->loss.loss, res->loss.loss / lv->dnc,
+    fprintf(f, "%d,%.17g,%.17g,%s,%s", s, res->loss.loss, res->loss.loss / lv->dnc,
             r->an[s].layers ? dufm_classification_name(r->an[s].classification) : "", r->label[s]);
     for (int l = 0; l < LOSS_L; l++)
       fprintf(f, ",%d", r->an[s].layers ? r->an[s].layers[l].rank_mean : -1);
-    fprintf(f, ",%ld,%.6g,%ld,%s\n", r->an[s].kinks, res->grad_norm, res->iters,
+    fprintf(f, ",%ld,%.17g,%ld,%s\n", r->an[s].kinks, res->grad_norm, res->iters,
             dufm_optim_stop_name(res->stop));
   }
   int rc = paper_close(f, "loss_runs.csv");
@@ -57,11 +57,11 @@ static int write_tables(paper_job *j, paper_exp *e, const paper_runs *r, const l
   fprintf(f, "dnc,dnc,%.17g,1\n", lv->dnc);
   fputs("paper,", f);
   paper_csv_field(f, lv->srg_name);
-  fprintf(f, ",%.17g,%.12g\n", lv->srg, lv->srg / lv->dnc);
+  fprintf(f, ",%.17g,%.17g\n", lv->srg, lv->srg / lv->dnc);
   fputs("best_candidate,", f);
   paper_csv_field(f, lv->best_name);
-  fprintf(f, ",%.17g,%.12g\n", lv->best, lv->best / lv->dnc);
-  fprintf(f, "lower_bound,,%.17g,%.12g\n", lv->lower, lv->lower / lv->dnc);
+  fprintf(f, ",%.17g,%.17g\n", lv->best, lv->best / lv->dnc);
+  fprintf(f, "lower_bound,,%.17g,%.17g\n", lv->lower, lv->lower / lv->dnc);
   return paper_close(f, "loss_levels.csv");
 }
 
@@ -179,11 +179,11 @@ int paper_loss(paper_job *j, paper_exp *e) {
     lv.best = cmp.cand[cmp.best_index].eval.loss;
     lv.best_name = dufm_structure_name(cmp.cand[cmp.best_index].structure);
     lv.lower = cmp.lower_bound.value;
-    for (int c = 0; c < cmp.ncand; c++)
-      if (strcmp(cmp.cand[c].origin, "paper") == 0 && cmp.cand[c].eval.applicable) {
-        lv.srg = cmp.cand[c].eval.loss;
-        lv.srg_name = dufm_structure_name(cmp.cand[c].structure);
-      }
+    int c = dufm_comparison_find(&cmp, DUFM_ORIGIN_PAPER);
+    if (c >= 0) {
+      lv.srg = cmp.cand[c].eval.loss;
+      lv.srg_name = dufm_structure_name(cmp.cand[c].structure);
+    }
     char csv[4608];
     snprintf(csv, sizeof csv, "%s/loss_trace.csv", j->tmp);
     /* The zoom: from just below the lowest level or run to a quarter above DNC. */

@@ -43,14 +43,14 @@ static long budget(const paper_job *j, double lam) {
 static void runs_csv(FILE *f, const paper_runs *r, const char *lam, long iters) {
   for (int s = 0; s < r->nseeds; s++) {
     const dufm_analysis *a = &r->an[s];
-    fprintf(f, "%s,%d,%ld,%.17g,%.17g,%.12g,%s,%s", lam, s, iters, r->res[s].loss.loss, r->dnc_loss,
+    fprintf(f, "%s,%d,%ld,%.17g,%.17g,%.17g,%s,%s", lam, s, iters, r->res[s].loss.loss, r->dnc_loss,
             r->res[s].loss.loss / r->dnc_loss,
             a->layers ? dufm_classification_name(a->classification) : "", r->label[s]);
     for (int k = 0; k < 2; k++)
       for (int l = 0; l < RK_L; l++)
         fprintf(f, ",%d",
                 a->layers ? paper_rank_at(a, l, k ? RANK_TOL_FINE : RANK_TOL, r->label[s]) : -1);
-    fprintf(f, ",%.6g,%s\n", r->res[s].grad_norm, dufm_optim_stop_name(r->res[s].stop));
+    fprintf(f, ",%.17g,%s\n", r->res[s].grad_norm, dufm_optim_stop_name(r->res[s].stop));
   }
 }
 
@@ -218,7 +218,7 @@ int paper_rank(paper_job *j, paper_exp *e) {
     fputs("lambda,iters,seeds,layer,mean_rank_tol1e-3,mean_rank_tol1e-6\n", f);
     for (int i = 0; i < d->nlam; i++)
       for (int l = 0; l < RK_L; l++)
-        fprintf(f, "%s,%.0f,%d,%d,%.6g,%.6g\n", d->lam[i], d->iters[i], j->seeds, l + 1,
+        fprintf(f, "%s,%.0f,%d,%d,%.17g,%.17g\n", d->lam[i], d->iters[i], j->seeds, l + 1,
                 d->mean[0][l][i], d->mean[1][l][i]);
     rc = paper_close(f, "rank_mean.csv");
   }

@@ -45,20 +45,18 @@ static int one(FILE *f, grid *g, int a, int i, const char *lambda) {
     rc = cli_fail_err(&err, "paper: ratio");
   } else {
     const dufm_candidate *dnc = &cmp.cand[cmp.dnc_index], *best = &cmp.cand[cmp.best_index];
-    const dufm_candidate *srg = NULL;
-    for (int c = 0; c < cmp.ncand; c++)
-      if (strcmp(cmp.cand[c].origin, "paper") == 0 && cmp.cand[c].eval.applicable)
-        srg = &cmp.cand[c];
+    int c = dufm_comparison_find(&cmp, DUFM_ORIGIN_PAPER);
+    const dufm_candidate *srg = c >= 0 ? &cmp.cand[c] : NULL;
     g->srg[a][i] = srg ? srg->ratio_to_dnc : NAN;
     g->best[a][i] = best->ratio_to_dnc;
     g->below[a][i] = srg && srg->vs_dnc == DUFM_CMP_BELOW;
     g->best_below[a][i] = best->vs_dnc == DUFM_CMP_BELOW;
     g->dnc_zero[a][i] = dnc->eval.regime != DUFM_REGIME_NONZERO;
-    fprintf(f, "%s,%ld,%ld,%d,%.17g,%s,%.17g,%.12g,%s,%d,", lambda, L, r, p.K, dnc->eval.loss,
+    fprintf(f, "%s,%ld,%ld,%d,%.17g,%s,%.17g,%.17g,%s,%d,", lambda, L, r, p.K, dnc->eval.loss,
             report_regime_name(dnc->eval.regime), srg ? srg->eval.loss : NAN, g->srg[a][i],
             srg ? dufm_cmp_name(srg->vs_dnc) : "", criterion(L, r));
     paper_csv_field(f, dufm_structure_name(best->structure));
-    fprintf(f, ",%.17g,%.12g\n", best->eval.loss, g->best[a][i]);
+    fprintf(f, ",%.17g,%.17g\n", best->eval.loss, g->best[a][i]);
   }
   dufm_comparison_clear(&cmp);
   dufm_params_clear(&p);

@@ -37,12 +37,12 @@ static double nc2_max(const dufm_analysis *a) {
 static void runs_csv(FILE *f, const paper_runs *r, int width, long iters) {
   for (int s = 0; s < r->nseeds; s++) {
     const dufm_analysis *a = &r->an[s];
-    fprintf(f, "%d,%d,%ld,%.17g,%.12g,%s,%s", width, s, iters, r->res[s].loss.loss,
+    fprintf(f, "%d,%d,%ld,%.17g,%.17g,%s,%s", width, s, iters, r->res[s].loss.loss,
             r->res[s].loss.loss / r->dnc_loss,
             a->layers ? dufm_classification_name(a->classification) : "", r->label[s]);
     for (int l = 0; l < WD_L; l++)
       fprintf(f, ",%d", a->layers ? a->layers[l].rank_mean : -1);
-    fprintf(f, ",%.6g,%.6g,%s\n", nc2_max(a), r->res[s].grad_norm,
+    fprintf(f, ",%.17g,%.17g,%s\n", nc2_max(a), r->res[s].grad_norm,
             dufm_optim_stop_name(r->res[s].stop));
   }
 }
@@ -192,8 +192,8 @@ int paper_width(paper_job *j, paper_exp *e) {
       for (int k = 0; k < NLAB; k++)
         fprintf(f, ",%.0f", d->count[k][i]);
       for (int k = 0; k < NLAB - 1; k++) /* every fraction but diverged's */
-        fprintf(f, ",%.6g", d->frac[k][i]);
-      fprintf(f, ",%.12g\n", d->ratio[i]);
+        fprintf(f, ",%.17g", d->frac[k][i]);
+      fprintf(f, ",%.17g\n", d->ratio[i]);
     }
     rc = paper_close(f, "width_freq.csv");
   }

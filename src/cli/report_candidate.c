@@ -36,7 +36,7 @@ void report_ranks_text(char *buf, size_t size, const dufm_structure_eval *e) {
 void report_candidate_json(json_writer *w, const dufm_candidate *c) {
   const dufm_structure_eval *e = &c->eval;
   json_kv_string(w, "name", dufm_structure_name(c->structure));
-  json_kv_string(w, "origin", c->origin);
+  json_kv_string(w, "origin", dufm_origin_name(c->origin));
   json_kv_bool(w, "applicable", e->applicable);
   if (!e->applicable)
     return;
@@ -52,29 +52,29 @@ void report_candidate_json(json_writer *w, const dufm_candidate *c) {
   else
     json_null(w);
   report_ranks_json(w, e);
-  if (e->clique_m > 0) {
+  if (e->kind == DUFM_STRUCTURE_CLIQUE) {
     json_key(w, "clique_weights_z");
     json_begin_array(w);
-    for (int i = 0; i < e->clique_m; i++) {
-      char *s = mpq_get_str(NULL, 10, e->clique_z[i]);
+    for (int i = 0; i < e->clique.m; i++) {
+      char *s = mpq_get_str(NULL, 10, e->clique.z[i]);
       json_string(w, s);
       free(s);
     }
     json_end_array(w);
-    json_kv_bool(w, "clique_optimized", e->clique_optimized);
-    if (e->clique_optimized) {
-      json_kv_double(w, "clique_product", e->clique_opt.product);
-      json_kv_double(w, "clique_product_lower_bound", e->clique_opt.lower_bound);
+    json_kv_bool(w, "clique_optimized", e->clique.optimized);
+    if (e->clique.optimized) {
+      json_kv_double(w, "clique_product", e->clique.opt.product);
+      json_kv_double(w, "clique_product_lower_bound", e->clique.opt.lower_bound);
     }
   }
-  if (e->nblocks > 0) {
+  if (e->kind == DUFM_STRUCTURE_BLOCKS) {
     json_key(w, "blocks");
     json_begin_array(w);
-    for (int b = 0; b < e->nblocks; b++) {
+    for (int b = 0; b < e->blocks.count; b++) {
       json_begin_object(w);
-      json_kv_int(w, "K", e->blocks[b].K);
-      json_kv_double(w, "loss", e->blocks[b].loss);
-      json_kv_string(w, "regime", report_regime_name(e->blocks[b].regime));
+      json_kv_int(w, "K", e->blocks.items[b].K);
+      json_kv_double(w, "loss", e->blocks.items[b].loss);
+      json_kv_string(w, "regime", report_regime_name(e->blocks.items[b].regime));
       json_end_object(w);
     }
     json_end_array(w);

@@ -37,6 +37,31 @@ const char *dufm_cmp_name(dufm_cmp c) {
   return "unknown";
 }
 
+const char *dufm_origin_name(dufm_origin o) {
+  switch (o) {
+  case DUFM_ORIGIN_DNC:
+    return "dnc";
+  case DUFM_ORIGIN_PAPER:
+    return "paper";
+  case DUFM_ORIGIN_CLIQUE:
+    return "clique";
+  case DUFM_ORIGIN_GRAPH_FAMILY:
+    return "graph family";
+  case DUFM_ORIGIN_BLOCKS:
+    return "blocks (DP)";
+  case DUFM_ORIGIN_USER:
+    return "user";
+  }
+  return "unknown";
+}
+
+int dufm_comparison_find(const dufm_comparison *c, dufm_origin origin) {
+  for (int i = 0; i < c->ncand; i++)
+    if (c->cand[i].origin == origin && c->cand[i].eval.applicable)
+      return i;
+  return -1;
+}
+
 void dufm_comparison_clear(dufm_comparison *c) {
   if (c == NULL)
     return;
@@ -60,14 +85,14 @@ static dufm_status build_menu(dufm_i_cand_list *list, const dufm_params *p,
   dufm_structure *s = NULL;
   dufm_status st = dufm_structure_dnc(&s, 0, err);
   if (st == DUFM_OK)
-    st = dufm_i_cand_push(list, s, "dnc", p, err);
+    st = dufm_i_cand_push(list, s, DUFM_ORIGIN_DNC, p, err);
   if (st == DUFM_OK && p->L >= 2)
     st = dufm_i_menu_single(list, p->K, p, o, err);
   if (st == DUFM_OK && o->blocks) {
     dufm_structure *blocks = NULL;
     st = dufm_i_best_composition(&blocks, p, o, err);
     if (st == DUFM_OK && blocks != NULL)
-      st = dufm_i_cand_push(list, blocks, "blocks (DP)", p, err);
+      st = dufm_i_cand_push(list, blocks, DUFM_ORIGIN_BLOCKS, p, err);
   }
   return st;
 }
@@ -92,8 +117,8 @@ dufm_status dufm_compare(dufm_comparison *out, const dufm_params *p, const dufm_
   out->ncand = list.count;
   if (st != DUFM_OK)
     return st;
-  /* DNC is pushed first; keep a pointer-free record through the sort. */
-  list.items[0].origin = "dnc";
+  /* DNC is pushed first. */
+  list.items[0].origin = DUFM_ORIGIN_DNC;
   for (int i = 0; i < list.count; i++) {
     dufm_candidate *c = &list.items[i];
     if (!c->eval.applicable) {

@@ -13,29 +13,34 @@ typedef struct {
 
 /* Evaluates s at p and appends it (takes ownership of s whatever the outcome).
  * Not-applicable structures are appended with eval.applicable = 0. */
-dufm_status dufm_i_cand_push(dufm_i_cand_list *list, dufm_structure *s, const char *origin,
+dufm_status dufm_i_cand_push(dufm_i_cand_list *list, dufm_structure *s, dufm_origin origin,
                              const dufm_params *p, dufm_err *err);
 
 /* Frees the candidates and the array. */
 void dufm_i_cand_list_clear(dufm_i_cand_list *list);
 
-/* r with r (r - 1) / 2 = K, or 0. */
-int dufm_i_triangular_root(long K);
-
 /* Largest r of the menus for K classes under the options. */
 int dufm_i_menu_max_r(int K, const dufm_compare_opts *o);
 
-/* Appends every single low-rank structure with exactly K classes to list: srg:r,
- * optimized cliques, complete graphs minus a matching and plus pendant edges. */
+/* The low-rank families, one table for the menu and the block DP: member
+ * writes the family's structure with K classes on the base graph K_q, or leaves
+ * *out NULL when it has none. */
+typedef struct {
+  dufm_origin origin;
+  int clique; /* left out when the options exclude cliques */
+  dufm_status (*member)(dufm_structure **out, int K, int q, dufm_err *err);
+} dufm_i_family;
+
+extern const dufm_i_family dufm_i_families[];
+extern const int dufm_i_nfamilies;
+
+/* Member of family f with K classes on K_q under the options (*out NULL: none). */
+dufm_status dufm_i_family_member(dufm_structure **out, int f, int K, int q,
+                                 const dufm_compare_opts *o, dufm_err *err);
+
+/* Appends every member with exactly K classes of every family, q = 3..max_r. */
 dufm_status dufm_i_menu_single(dufm_i_cand_list *list, int K, const dufm_params *p,
                                const dufm_compare_opts *o, dufm_err *err);
-
-/* K_r minus the matching {0-1, 2-3, ...} of size drop, plus pendant edges from
- * new vertices r, r+1, ... to vertices 0, 1, ... (a graph structure). */
-dufm_status dufm_i_family_graph(dufm_structure **out, int r, int drop, int pendant, dufm_err *err);
-
-/* Optimized clique neurons on K_r with every size 2..r. */
-dufm_status dufm_i_clique_all(dufm_structure **out, int r, dufm_err *err);
 
 /* Best block composition for p->K by dynamic programming over class counts
  * (theory section 6); *out is NULL when no composition with at least two blocks

@@ -1,16 +1,10 @@
 /* The menu of single low-rank structures for a number of classes. */
 #include <math.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "compare_internal.h"
-
-int dufm_i_triangular_root(long K) {
-  long r = (long)((1.0 + sqrt(1.0 + 8.0 * (double)K)) / 2.0);
-  for (long c = r - 1; c <= r + 1; c++)
-    if (c >= 2 && c * (c - 1) / 2 == K)
-      return (int)c;
-  return 0;
-}
+#include "structure/family.h"
 
 int dufm_i_menu_max_r(int K, const dufm_compare_opts *o) {
   /* The smallest family member on K_r is K_r minus a perfect matching. */
@@ -22,8 +16,15 @@ int dufm_i_menu_max_r(int K, const dufm_compare_opts *o) {
   return r;
 }
 
-dufm_status dufm_i_cand_push(dufm_i_cand_list *list, dufm_structure *s, const char *origin,
+dufm_status dufm_i_cand_push(dufm_i_cand_list *list, dufm_structure *s, dufm_origin origin,
                              const dufm_params *p, dufm_err *err) {
+  /* Two menu entries may be one structure (clique:5:2,3 and clique:5:2..5 are
+   * both clique:5:3): list it once, under the first origin. */
+  for (int i = 0; i < list->count; i++)
+    if (strcmp(dufm_structure_name(list->items[i].structure), dufm_structure_name(s)) == 0) {
+      dufm_structure_free(s);
+      return DUFM_OK;
+    }
   if (list->count == list->cap) {
     int cap = list->cap ? 2 * list->cap : 16;
     dufm_candidate *items = realloc(list->items, (size_t)cap * sizeof *items);
@@ -61,88 +62,57 @@ void dufm_i_cand_list_clear(dufm_i_cand_list *list) {
   *list = (dufm_i_cand_list){0};
 }
 
-dufm_status dufm_i_family_graph(dufm_structure **out, int r, int drop, int pendant, dufm_err *err) {
-  int K = r * (r - 1) / 2 - drop + pendant;
-  int *u = malloc((size_t)K * sizeof *u), *v = malloc((size_t)K * sizeof *v);
-  if (u == NULL || v == NULL) {
-    free(u);
-    free(v);
-    return dufm_err_set(err, DUFM_ENOMEM, "out of memory for a graph");
-  }
-  int e = 0;
-  for (int i = 0; i < r; i++)
-    for (int j = i + 1; j < r; j++)
-      if (!(j == i + 1 && i % 2 == 0 && i / 2 < drop))
-        u[e] = i, v[e] = j, e++;
-  for (int q = 0; q < pendant; q++)
-    u[e] = q % r, v[e] = r + q, e++;
-  dufm_status st = dufm_structure_graph(out, r + pendant, K, u, v, err);
-  free(u);
-  free(v);
-  return st;
+/* Members with K classes on the base graph K_q (*out stays NULL when the
+ * family has none). */
+static dufm_status complete_member(dufm_structure **out, int K, int q, dufm_err *err) {
+  return q >= 3 && dufm_i_triangular_root(K) == q ? dufm_structure_complete(out, q, err) : DUFM_OK;
 }
 
-static dufm_status push_family(dufm_i_cand_list *list, int r, int drop, int pendant,
-                               const dufm_params *p, dufm_err *err) {
-  dufm_structure *s = NULL;
-  dufm_status st = dufm_i_family_graph(&s, r, drop, pendant, err);
-  if (st != DUFM_OK)
-    return st;
-  return dufm_i_cand_push(list, s, "graph family", p, err);
+static dufm_status clique_low_member(dufm_structure **out, int K, int q, dufm_err *err) {
+  return q >= 4 && dufm_i_triangular_root(K) == q ? dufm_i_clique_range(out, q, 2, 3, err)
+                                                  : DUFM_OK;
 }
 
-dufm_status dufm_i_clique_all(dufm_structure **out, int r, dufm_err *err) {
-  int m = r - 1;
-  int *k = malloc((size_t)m * sizeof *k);
-  if (k == NULL)
-    return dufm_err_set(err, DUFM_ENOMEM, "out of memory for clique sizes");
-  for (int i = 0; i < m; i++)
-    k[i] = 2 + i;
-  dufm_status st = dufm_structure_clique(out, r, m, k, NULL, err);
-  free(k);
-  return st;
+static dufm_status clique_all_member(dufm_structure **out, int K, int q, dufm_err *err) {
+  return q >= 4 && dufm_i_triangular_root(K) == q ? dufm_i_clique_range(out, q, 2, q, err)
+                                                  : DUFM_OK;
 }
 
-static dufm_status push_clique(dufm_i_cand_list *list, int r, int kmin, int kmax,
-                               const dufm_params *p, dufm_err *err) {
-  int m = kmax - kmin + 1;
-  int *k = malloc((size_t)m * sizeof *k);
-  if (k == NULL)
-    return dufm_err_set(err, DUFM_ENOMEM, "out of memory for clique sizes");
-  for (int i = 0; i < m; i++)
-    k[i] = kmin + i;
-  dufm_structure *s = NULL;
-  dufm_status st = dufm_structure_clique(&s, r, m, k, NULL, err);
-  free(k);
-  if (st != DUFM_OK)
-    return st;
-  return dufm_i_cand_push(list, s, "clique", p, err);
+static dufm_status matching_member(dufm_structure **out, int K, int q, dufm_err *err) {
+  long drop = (long)q * (q - 1) / 2 - K;
+  return drop >= 1 && drop <= q / 2 ? dufm_i_family_graph(out, q, (int)drop, 0, err) : DUFM_OK;
+}
+
+static dufm_status pendant_member(dufm_structure **out, int K, int q, dufm_err *err) {
+  long pendant = K - (long)q * (q - 1) / 2;
+  return pendant >= 1 && pendant <= q ? dufm_i_family_graph(out, q, 0, (int)pendant, err) : DUFM_OK;
+}
+
+const dufm_i_family dufm_i_families[] = {
+    {DUFM_ORIGIN_PAPER, 0, complete_member},       {DUFM_ORIGIN_CLIQUE, 1, clique_low_member},
+    {DUFM_ORIGIN_CLIQUE, 1, clique_all_member},    {DUFM_ORIGIN_GRAPH_FAMILY, 0, matching_member},
+    {DUFM_ORIGIN_GRAPH_FAMILY, 0, pendant_member},
+};
+const int dufm_i_nfamilies = (int)(sizeof dufm_i_families / sizeof dufm_i_families[0]);
+
+dufm_status dufm_i_family_member(dufm_structure **out, int f, int K, int q,
+                                 const dufm_compare_opts *o, dufm_err *err) {
+  *out = NULL;
+  if (dufm_i_families[f].clique && !o->cliques)
+    return DUFM_OK;
+  return dufm_i_families[f].member(out, K, q, err);
 }
 
 dufm_status dufm_i_menu_single(dufm_i_cand_list *list, int K, const dufm_params *p,
                                const dufm_compare_opts *o, dufm_err *err) {
   dufm_status st = DUFM_OK;
   int rmax = dufm_i_menu_max_r(K, o);
-  int r = dufm_i_triangular_root(K);
-  if (r >= 3 && (o->max_r <= 0 || r <= o->max_r)) {
-    dufm_structure *s = NULL;
-    st = dufm_structure_complete(&s, r, err);
-    if (st == DUFM_OK)
-      st = dufm_i_cand_push(list, s, "paper", p, err);
-    if (st == DUFM_OK && o->cliques && r >= 4)
-      st = push_clique(list, r, 2, 3, p, err);
-    if (st == DUFM_OK && o->cliques && r >= 5)
-      st = push_clique(list, r, 2, r, p, err);
-    if (st == DUFM_OK && o->cliques && r == 4)
-      st = push_clique(list, r, 2, 4, p, err);
-  }
-  for (int q = 3; q <= rmax && st == DUFM_OK; q++) {
-    long full = (long)q * (q - 1) / 2;
-    long drop = full - K, pendant = K - full;
-    if (drop >= 1 && drop <= q / 2)
-      st = push_family(list, q, (int)drop, 0, p, err);
-    else if (pendant >= 1 && pendant <= q)
-      st = push_family(list, q, 0, (int)pendant, p, err);
-  }
+  for (int f = 0; f < dufm_i_nfamilies && st == DUFM_OK; f++)
+    for (int q = 3; q <= rmax && st == DUFM_OK; q++) {
+      dufm_structure *s = NULL;
+      st = dufm_i_family_member(&s, f, K, q, o, err);
+      if (st == DUFM_OK && s != NULL)
+        st = dufm_i_cand_push(list, s, dufm_i_families[f].origin, p, err);
+    }
   return st;
 }

@@ -29,10 +29,8 @@ static int compute(ratio_curve *cv, long L, const long *rs, int nr, const cli_co
     if (dufm_compare(&cmp, &p, o, &err) != DUFM_OK) {
       rc = cli_fail_err(&err, "ratio");
     } else {
-      cv->srg[i] = NAN;
-      for (int j = 0; j < cmp.ncand; j++)
-        if (strcmp(cmp.cand[j].origin, "paper") == 0 && cmp.cand[j].eval.applicable)
-          cv->srg[i] = cmp.cand[j].ratio_to_dnc;
+      int j = dufm_comparison_find(&cmp, DUFM_ORIGIN_PAPER);
+      cv->srg[i] = j >= 0 ? cmp.cand[j].ratio_to_dnc : NAN;
       const dufm_candidate *best = &cmp.cand[cmp.best_index];
       cv->best[i] = best->ratio_to_dnc;
       cv->best_name[i] = strdup(dufm_structure_name(best->structure));

@@ -165,12 +165,11 @@ static void report(const plot_target *t, const trace_data *td, const trace_level
 static void paper_level(trace_levels *lv, const dufm_comparison *cmp) {
   lv->paper = NAN;
   lv->paper_name = NULL;
-  for (int j = 0; j < cmp->ncand; j++)
-    if (j != cmp->best_index && strcmp(cmp->cand[j].origin, "paper") == 0 &&
-        cmp->cand[j].eval.applicable) {
-      lv->paper = cmp->cand[j].eval.loss;
-      lv->paper_name = dufm_structure_name(cmp->cand[j].structure);
-    }
+  int j = dufm_comparison_find(cmp, DUFM_ORIGIN_PAPER);
+  if (j >= 0 && j != cmp->best_index) {
+    lv->paper = cmp->cand[j].eval.loss;
+    lv->paper_name = dufm_structure_name(cmp->cand[j].structure);
+  }
 }
 
 int plot_trace(const plot_target *t, const char *csv, const cli_common *c, int gap) {

@@ -43,10 +43,11 @@ dufm_status dufm_i_eval_blocks(dufm_structure_eval *e, const dufm_structure *s,
   if (K != p->K)
     return dufm_err_set(err, DUFM_EINVAL, "%s has K = %d classes but the parameters have K = %d",
                         s->name, K, p->K);
-  e->blocks = calloc((size_t)s->nparts, sizeof *e->blocks);
-  if (e->blocks == NULL)
+  e->kind = DUFM_STRUCTURE_BLOCKS;
+  e->blocks.items = calloc((size_t)s->nparts, sizeof *e->blocks.items);
+  if (e->blocks.items == NULL)
     return dufm_err_set(err, DUFM_ENOMEM, "out of memory for a composition's evaluation");
-  e->nblocks = s->nparts;
+  e->blocks.count = s->nparts;
   mpfr_t lo, hi;
   mpfr_inits2(64, lo, hi, (mpfr_ptr)0);
   mpfr_set_zero(lo, 1);
@@ -57,7 +58,7 @@ dufm_status dufm_i_eval_blocks(dufm_structure_eval *e, const dufm_structure *s,
   int all_zero = 1;
   double loss = 0.0;
   for (int b = 0; b < s->nparts && st == DUFM_OK; b++) {
-    dufm_structure_eval *sub = &e->blocks[b];
+    dufm_structure_eval *sub = &e->blocks.items[b];
     const int Kb = s->parts[b]->K;
     st = dufm_i_eval_alloc(sub, L, err);
     if (st == DUFM_OK)
@@ -105,9 +106,9 @@ static int cmp_atom(const void *x, const void *y) {
 
 /* Appends e's atoms, clamped at thr, with weights on side a (side = 0) or b. */
 static int add_atoms(atom *atoms, int n, const dufm_structure_eval *e, const mpq_t thr, int side) {
-  int count = e->nblocks > 0 ? e->nblocks : 1;
+  int count = e->kind == DUFM_STRUCTURE_BLOCKS ? e->blocks.count : 1;
   for (int i = 0; i < count; i++) {
-    const dufm_structure_eval *b = e->nblocks > 0 ? &e->blocks[i] : e;
+    const dufm_structure_eval *b = e->kind == DUFM_STRUCTURE_BLOCKS ? &e->blocks.items[i] : e;
     atoms[n].c = mpq_cmp(b->q_scaled, thr) > 0 ? thr : b->q_scaled;
     atoms[n].wa = side == 0 ? b->K : 0;
     atoms[n].wb = side == 0 ? 0 : b->K;
@@ -121,7 +122,8 @@ static int add_atoms(atom *atoms, int n, const dufm_structure_eval *e, const mpq
  * Weights are compared as K_b / K_a vs K_b' / K_b by cross-multiplying (at most
  * DUFM_MAX_K^2 < 2^63). */
 static int stochastic_order(const dufm_structure_eval *a, const dufm_structure_eval *b) {
-  int na = a->nblocks > 0 ? a->nblocks : 1, nb = b->nblocks > 0 ? b->nblocks : 1;
+  int na = a->kind == DUFM_STRUCTURE_BLOCKS ? a->blocks.count : 1;
+  int nb = b->kind == DUFM_STRUCTURE_BLOCKS ? b->blocks.count : 1;
   atom *atoms = malloc((size_t)(na + nb) * sizeof *atoms);
   if (atoms == NULL)
     return 2; /* no memory: fall back to the enclosures */

@@ -91,6 +91,23 @@ dufm_status dufm_structure_clique(dufm_structure **out, int r, int m, const int 
     dufm_err_prefix(err, "clique:%d", r);
     goto cleanup;
   }
+  /* A size with weight zero has no neurons: the structure, and so its name,
+   * keeps only the sizes in use (clique:5:2,3 optimizes to z_2 = 0: clique:5:3). */
+  int used = 0;
+  for (int i = 0; i < m; i++) {
+    if (mpq_sgn(s->z[i]) == 0)
+      continue;
+    s->k[used] = s->k[i];
+    mpq_swap(s->z[used], s->z[i]);
+    used++;
+  }
+  if (used == 0) {
+    st = dufm_err_set(err, DUFM_EINVAL, "clique:%d: every weight is zero", r);
+    goto cleanup;
+  }
+  for (int i = used; i < m; i++)
+    mpq_clear(s->z[i]);
+  s->nk = m = used;
   dufm_i_str name = {0};
   dufm_i_str_printf(&name, "clique:%d:", r);
   for (int i = 0; i < m; i++) {

@@ -29,35 +29,39 @@ void dufm_structure_eval_clear(dufm_structure_eval *e) {
   if (e->w_norm2 != NULL)
     for (int l = 0; l < e->L; l++)
       mpq_clear(e->w_norm2[l]);
-  if (e->clique_z != NULL)
-    for (int i = 0; i < e->clique_m; i++)
-      mpq_clear(e->clique_z[i]);
-  if (e->blocks != NULL)
-    for (int b = 0; b < e->nblocks; b++)
-      dufm_structure_eval_clear(&e->blocks[b]);
+  if (e->kind == DUFM_STRUCTURE_CLIQUE) {
+    if (e->clique.z != NULL)
+      for (int i = 0; i < e->clique.m; i++)
+        mpq_clear(e->clique.z[i]);
+    free(e->clique.k);
+    free(e->clique.z);
+  } else if (e->kind == DUFM_STRUCTURE_BLOCKS) {
+    if (e->blocks.items != NULL)
+      for (int b = 0; b < e->blocks.count; b++)
+        dufm_structure_eval_clear(&e->blocks.items[b]);
+    free(e->blocks.items);
+  }
   free(e->w_norm2);
   free(e->rank_hidden);
   free(e->rank_preact);
-  free(e->clique_k);
-  free(e->clique_z);
-  free(e->blocks);
   memset(e, 0, sizeof *e);
 }
 
 /* Copies the clique's sizes and weights into e. */
 static dufm_status copy_clique(dufm_structure_eval *e, const dufm_structure *s, dufm_err *err) {
-  e->clique_k = malloc((size_t)s->nk * sizeof *e->clique_k);
-  e->clique_z = malloc((size_t)s->nk * sizeof *e->clique_z);
-  if (e->clique_k == NULL || e->clique_z == NULL)
+  e->clique.r = s->r;
+  e->clique.k = malloc((size_t)s->nk * sizeof *e->clique.k);
+  e->clique.z = malloc((size_t)s->nk * sizeof *e->clique.z);
+  if (e->clique.k == NULL || e->clique.z == NULL)
     return dufm_err_set(err, DUFM_ENOMEM, "out of memory for clique weights");
-  e->clique_m = s->nk;
+  e->clique.m = s->nk;
   for (int i = 0; i < s->nk; i++) {
-    e->clique_k[i] = s->k[i];
-    mpq_init(e->clique_z[i]);
-    mpq_set(e->clique_z[i], s->z[i]);
+    e->clique.k[i] = s->k[i];
+    mpq_init(e->clique.z[i]);
+    mpq_set(e->clique.z[i], s->z[i]);
   }
-  e->clique_optimized = s->optimized;
-  e->clique_opt = s->opt;
+  e->clique.optimized = s->optimized;
+  e->clique.opt = s->opt;
   return DUFM_OK;
 }
 
@@ -70,6 +74,8 @@ static dufm_status edge_like(dufm_structure_eval *e, const dufm_structure *s, in
   for (int l = 0; l < L - 2; l++)
     mpq_set_ui(e->w_norm2[l], (unsigned long)rank_b, 1); /* ||P_B||^2 = trace = rank */
   if (s->kind == DUFM_STRUCTURE_GRAPH) {
+    e->graph.r = s->r;
+    e->graph.rank_b = rank_b;
     /* K rows of r entries +-1/2 */
     mpq_set_ui(e->w_norm2[L - 2], (unsigned long)K * (unsigned long)s->r, 4);
     mpq_canonicalize(e->w_norm2[L - 2]);
@@ -101,6 +107,7 @@ dufm_status dufm_i_closed_single(dufm_structure_eval *e, const dufm_structure *s
                                  const dufm_params *p, int K, dufm_err *err) {
   const int L = p->L;
   e->K = K;
+  e->kind = s->kind; /* before any allocation: dufm_structure_eval_clear reads it */
   if (s->kind == DUFM_STRUCTURE_DNC) {
     /* Identities of size K: every norm and every rank is K. */
     mpq_set_ui(e->m1_norm2, (unsigned long)K, 1);

@@ -54,7 +54,7 @@ static dufm_status make(dufm_config *out, const dufm_structure *s, const dufm_pa
    * any allocation (it cannot overflow there). */
   for (int b = 0; b < nb && st == DUFM_OK; b++) {
     const dufm_structure *part = s->kind == DUFM_STRUCTURE_BLOCKS ? s->parts[b] : s;
-    const dufm_structure_eval *eb = e.nblocks > 0 ? &e.blocks[b] : &e;
+    const dufm_structure_eval *eb = e.kind == DUFM_STRUCTURE_BLOCKS ? &e.blocks.items[b] : &e;
     st = dufm_i_block_widths(db + (size_t)b * (L + 1), part, eb->K, L, err);
     for (int i = 0; i <= L && st == DUFM_OK; i++)
       d[i] += db[(size_t)b * (L + 1) + i];
@@ -79,7 +79,7 @@ static dufm_status make(dufm_config *out, const dufm_structure *s, const dufm_pa
   st = dufm_config_init(out, L, d, e.K * per, err);
   for (int b = 0; b < nb && st == DUFM_OK; b++) {
     const dufm_structure *part = s->kind == DUFM_STRUCTURE_BLOCKS ? s->parts[b] : s;
-    const dufm_structure_eval *eb = e.nblocks > 0 ? &e.blocks[b] : &e;
+    const dufm_structure_eval *eb = e.kind == DUFM_STRUCTURE_BLOCKS ? &e.blocks.items[b] : &e;
     if (y[(size_t)b * (L + 1)] > 0.0) /* a block in the zero regime stays zero */
       st = dufm_i_fill_block(out, part, eb->K, off, per, y + (size_t)b * (L + 1), err);
     for (int i = 0; i <= L; i++)

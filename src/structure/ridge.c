@@ -2,9 +2,8 @@
 #include <math.h>
 #include <stdlib.h>
 
-#include "compare_internal.h"
-#include "dufm/compare.h"
 #include "dufm/rational.h"
+#include "structure/structure_internal.h"
 
 /* Scales every lambda of a copy of p by K / Kb and sets its K to Kb. */
 static dufm_status scaled_params(dufm_params *q, const dufm_params *p, int Kb, dufm_err *err) {
@@ -32,10 +31,8 @@ static dufm_status scaled_params(dufm_params *q, const dufm_params *p, int Kb, d
  * problem of e->K classes at parameters p (whose K is e->K). */
 static dufm_status ridge_single(dufm_ridge *out, const dufm_structure_eval *e, const dufm_params *p,
                                 dufm_err *err) {
-  if (e->clique_m > 0) {
-    int r = dufm_i_triangular_root(e->K);
-    return dufm_ridge_clique(out, p, r, e->clique_m, e->clique_k, e->clique_z, err);
-  }
+  if (e->kind == DUFM_STRUCTURE_CLIQUE)
+    return dufm_ridge_clique(out, p, e->clique.r, e->clique.m, e->clique.k, e->clique.z, err);
   /* DNC and edge constructions end with H_L = I_K: one eigenvalue 1. */
   mpq_t A, term;
   mpq_inits(A, term, NULL);
@@ -60,20 +57,20 @@ dufm_status dufm_structure_ridge(dufm_ridge *out, const dufm_structure *s,
   (void)s;
   if (!e->applicable)
     return dufm_err_set(err, DUFM_ENOTAPPLICABLE, "structure not applicable at L = %d", p->L);
-  if (e->nblocks == 0)
+  if (e->kind != DUFM_STRUCTURE_BLOCKS)
     return ridge_single(out, e, p, err);
   out->value = 0;
   out->t = NAN; /* each block has its own scale */
   out->err = 0;
   dufm_status st = DUFM_OK;
-  for (int b = 0; b < e->nblocks && st == DUFM_OK; b++) {
+  for (int b = 0; b < e->blocks.count && st == DUFM_OK; b++) {
     dufm_params q;
-    st = scaled_params(&q, p, e->blocks[b].K, err);
+    st = scaled_params(&q, p, e->blocks.items[b].K, err);
     dufm_ridge rb;
     if (st == DUFM_OK)
-      st = ridge_single(&rb, &e->blocks[b], &q, err);
+      st = ridge_single(&rb, &e->blocks.items[b], &q, err);
     if (st == DUFM_OK) {
-      double w = (double)e->blocks[b].K / (double)p->K;
+      double w = (double)e->blocks.items[b].K / (double)p->K;
       out->value += w * rb.value;
       out->err += w * rb.err;
     }
