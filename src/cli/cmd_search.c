@@ -8,22 +8,36 @@
 #include <unistd.h>
 
 #include "args.h"
+#include "certify.h"
 #include "commands.h"
 #include "dufm/dnc.h"
 #include "dufm/npy.h"
+#include "dufm/pattern.h"
+#include "dufm/rational.h"
 #include "dufm/search.h"
 #include "optimize.h"
 #include "optimize_args.h"
 #include "polish_report.h"
 #include "report.h"
+#include "report_pattern.h"
 
 #define MAX_STARTS 64
 
 typedef struct {
-  const char *budget, *seed, *threads, *no_chain, *time_limit, *save, *progress;
+  const char *budget, *seed, *threads, *no_chain, *time_limit, *save, *progress, *cert;
   const char *starts[MAX_STARTS];
   int nstarts;
 } flags;
+
+/* The best configuration's certificate (dufm_cert_from_config), tried
+ * whenever its float loss is below DNC's lower bound. */
+typedef struct {
+  int tried;    /* 1 when certification ran */
+  int valid;    /* 1 when the checker accepted it */
+  dufm_cert cert;
+  dufm_cert_report rep;
+  char why[DUFM_ERR_MSG_MAX]; /* why not, when tried and not valid */
+} search_cert;
 
 static void progress(void *ctx, const char *line) {
   (void)ctx;
@@ -40,7 +54,7 @@ static void json_maybe(json_writer *w, const char *key, double x) {
 
 static void print_json(const dufm_params *p, const dufm_search_opts *o, const flags *f,
                        const dufm_search_outcome *r, const dufm_gl *dnc, double eval_loss,
-                       int below) {
+                       int below, const dufm_pattern *pat, const search_cert *sc) {
   json_writer w;
   json_init(&w, stdout);
   json_begin_object(&w);
@@ -62,6 +76,8 @@ static void print_json(const dufm_params *p, const dufm_search_opts *o, const fl
   for (int l = 0; l <= r->best.L; l++)
     json_int(&w, r->best.d[l]);
   json_end_array(&w);
+  json_key(&w, "pattern");
+  report_pattern_json(&w, pat);
   json_kv_int(&w, "best_task", r->best_task);
   json_kv_string(&w, "best_origin", r->best_origin);
   json_key(&w, "polish");
@@ -92,17 +108,35 @@ static void print_json(const dufm_params *p, const dufm_search_opts *o, const fl
     json_key(&w, "saved");
     json_null(&w);
   }
-  /* CERTIFICATE: null until certification (cert branch) is wired in here:
-   * certify r->best against DNC and write the certificate object instead. */
+  /* certificate: null when not tried (not below DNC in floating point);
+   * else {valid, path (null unless --cert and valid), ...the checker's numbers
+   * or the reason}. */
   json_key(&w, "certificate");
-  json_null(&w);
+  if (!sc->tried)
+    json_null(&w);
+  else {
+    json_begin_object(&w);
+    json_kv_bool(&w, "valid", sc->valid);
+    if (sc->valid && f->cert != NULL)
+      json_kv_string(&w, "path", f->cert);
+    else {
+      json_key(&w, "path");
+      json_null(&w);
+    }
+    if (sc->valid)
+      certify_summary_json(&w, &sc->cert, &sc->rep);
+    else
+      json_kv_string(&w, "reason", sc->why);
+    json_end_object(&w);
+  }
   json_end_object(&w);
   json_finish(&w);
 }
 
 static void print_text(const dufm_params *p, const dufm_search_opts *o,
                        const dufm_search_outcome *r, const dufm_gl *dnc, int below,
-                       const char *save) {
+                       const char *save, const dufm_pattern *pat, const search_cert *sc,
+                       const char *cert_path) {
   printf("Search (budget %ld evaluations, %ld used, seed %llu%s)\n  ", o->budget, r->budget_used,
          (unsigned long long)o->seed, o->chain ? ", chains" : "");
   report_params_text(stdout, p);
@@ -111,8 +145,15 @@ static void print_text(const dufm_params *p, const dufm_search_opts *o,
   printf("  %-16s task %d: %s\n", "from", r->best_task, r->best_origin);
   polish_report_text(stdout, &r->polish);
   printf("  %-16s %.1f s\n", "time", r->seconds);
+  report_pattern_text(stdout, "activation pattern of the best", pat);
   if (save != NULL)
     printf("  saved to %s\n", save);
+  if (sc->tried && sc->valid)
+    printf("  certified below DNC: exact loss %.17g < DNC lower bound %.17g%s%s\n",
+           dufm_q_get_d(sc->rep.loss), dufm_q_get_d(sc->rep.bound),
+           cert_path ? "; certificate " : " (no --cert: not written)", cert_path ? cert_path : "");
+  else if (sc->tried)
+    printf("  not certified: %s\n", sc->why);
 }
 
 /* Pulls every --start DIR out of argv (the flag repeats); the rest goes to
@@ -152,6 +193,7 @@ int cmd_search(int argc, char **argv, int first) {
                     {"no-chain", OPT_SWITCH, &f.no_chain},
                     {"time-limit", OPT_VALUE, &f.time_limit},
                     {"save", OPT_VALUE, &f.save},
+                    {"cert", OPT_VALUE, &f.cert},
                     {"progress", OPT_SWITCH, &f.progress},
                     {NULL, OPT_SWITCH, NULL}};
   int rc = CLI_EXIT_USAGE;
@@ -159,6 +201,8 @@ int cmd_search(int argc, char **argv, int first) {
   dufm_config starts[MAX_STARTS];
   int nloaded = 0;
   dufm_search_outcome r = {0};
+  dufm_pattern pat = {0};
+  search_cert sc = {0};
   dufm_search_opts o;
   dufm_search_opts_default(&o);
   if (nrest < 0 || cli_parse(nrest, rest, 0, "search", opts, NULL, 0) < 0)
@@ -187,6 +231,10 @@ int cmd_search(int argc, char **argv, int first) {
     goto cleanup;
   if (f.save != NULL && optimize_check_save(f.save) != 0)
     goto cleanup;
+  if (f.cert != NULL && *f.cert == '\0') {
+    rc = cli_fail("--cert: needs a file name");
+    goto cleanup;
+  }
   dufm_err err;
   for (int i = 0; i < f.nstarts; i++) {
     int n = 0;
@@ -226,16 +274,41 @@ int cmd_search(int argc, char **argv, int first) {
   }
   /* Below DNC only by more than the evaluation's rounding (as optimize). */
   int below = optimize_below(check.loss, dnc.lower);
+  dufm_pattern_opts po;
+  dufm_pattern_opts_default(&po);
+  if (dufm_pattern_extract(&pat, &r.best, &p, &po, &err) != DUFM_OK) {
+    rc = cli_fail_err(&err, "search");
+    goto cleanup;
+  }
+  if (below) {
+    sc.tried = 1;
+    dufm_status st = dufm_cert_from_config(&sc.cert, NULL, &r.best, &p, "search", NULL, &err);
+    if (st == DUFM_OK && (st = dufm_cert_check(&sc.rep, &sc.cert, &err)) == DUFM_OK)
+      sc.valid = sc.rep.result == DUFM_CERT_VALID;
+    else if (st == DUFM_ENOTAPPLICABLE || st == DUFM_EINVAL)
+      snprintf(sc.why, sizeof sc.why, "%s", err.msg);
+    else {
+      rc = cli_fail_err(&err, "search");
+      goto cleanup;
+    }
+  }
   if (f.save != NULL && optimize_save(f.save, &r.best, &err) != DUFM_OK) {
     rc = cli_fail_err(&err, "--save");
     goto cleanup;
   }
+  if (sc.valid && f.cert != NULL && dufm_cert_save(f.cert, &sc.cert, &err) != DUFM_OK) {
+    rc = cli_fail("--cert: %s", err.msg);
+    goto cleanup;
+  }
   if (c.json)
-    print_json(&p, &o, &f, &r, &dnc, check.loss, below);
+    print_json(&p, &o, &f, &r, &dnc, check.loss, below, &pat, &sc);
   else
-    print_text(&p, &o, &r, &dnc, below, f.save);
+    print_text(&p, &o, &r, &dnc, below, f.save, &pat, &sc, sc.valid ? f.cert : NULL);
   rc = CLI_EXIT_OK;
 cleanup:
+  dufm_cert_report_clear(&sc.rep);
+  dufm_cert_clear(&sc.cert);
+  dufm_pattern_clear(&pat);
   dufm_search_outcome_clear(&r);
   for (int i = 0; i < nloaded; i++)
     dufm_config_clear(&starts[i]);
