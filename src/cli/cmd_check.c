@@ -12,6 +12,7 @@
 #include "dufm/compare.h"
 #include "dufm/dnc.h"
 #include "dufm/npy.h"
+#include "meta_args.h"
 #include "report.h"
 
 /* A closed-form loss is double-rounded and the configuration's loss carries
@@ -164,8 +165,17 @@ int cmd_check(int argc, char **argv, int first) {
   below_target target;
   char best[256] = "";
   check_result r = {.dir = dir, .cfg = &cfg, .p = &p, .an = &an, .ok = 1};
-  if (cli_folder_params(&p, &c, cfg.L, cfg.K, n) != 0 ||
-      (below && resolve_below(&target, below, &p) != 0))
+  dufm_form form;
+  if ((rc = cli_folder_meta_params(&p, &form, NULL, &c, dir, &cfg, n)) != 0)
+    goto cleanup;
+  rc = CLI_EXIT_USAGE;
+  if (form == DUFM_FORM_CLASS_MEANS) {
+    cli_fail("check: %s holds class means (form \"means\" in meta.json); check analyzes "
+             "per-sample folders (export --form samples)",
+             dir);
+    goto cleanup;
+  }
+  if (below && resolve_below(&target, below, &p) != 0)
     goto cleanup;
   if (dufm_analyze(&an, &cfg, &p, &o, &err) != DUFM_OK) {
     rc = cli_fail_err(&err, dir);
