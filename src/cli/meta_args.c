@@ -109,8 +109,12 @@ int cli_folder_meta_params(dufm_params *p, dufm_form *form, int *found, const cl
   if (!have) {
     char none[4200];
     snprintf(none, sizeof none, "%s (no %s)", dir, DUFM_META_FILE);
-    if (cli_need_lambda(c, none) != 0 || cli_folder_params(p, c, cfg->L, cfg->K, n) != 0)
+    if (cli_folder_params(p, c, cfg->L, cfg->K, n) != 0)
       return CLI_EXIT_USAGE;
+    if (cli_need_lambda(c, none) != 0) {
+      dufm_params_clear(p);
+      return CLI_EXIT_USAGE;
+    }
     return 0;
   }
   int rc = 0;
