@@ -1,6 +1,7 @@
 /* dufm check DIR: measurements on a configuration folder (theory section 8)
  * and expectations on them, for tests: exit 0 when every expectation holds, 1
  * when one fails, 2 on bad input. */
+#include <errno.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -24,9 +25,14 @@
 static int parse_double(double *out, const char *text, const char *flag, double lo, int lo_open,
                         double hi, const char *rule) {
   char *end = NULL;
+  errno = 0;
   double v = strtod(text, &end);
-  if (*text == '\0' || *end != '\0' || !isfinite(v))
-    return cli_fail("--%s: '%s' is not a finite number", flag, text), -1;
+  if (*text == '\0' || *end != '\0' || isnan(v))
+    return cli_fail("--%s: is not a finite number: '%s'", flag, text), -1;
+  if (errno == ERANGE && v == 0)
+    return cli_fail("--%s: underflows to 0 (smallest about 4.9e-324): %s", flag, text), -1;
+  if (isinf(v))
+    return cli_fail("--%s: overflows a double (largest about 1.8e308): %s", flag, text), -1;
   if ((lo_open ? v <= lo : v < lo) || !(v < hi))
     return cli_fail("--%s: %s must be %s", flag, text, rule), -1;
   *out = v;
