@@ -479,10 +479,14 @@ dufm_status dufm_meta_parse(dufm_meta *m, const char *text, size_t len, const ch
     st = dufm_err_set(err, DUFM_EFORMAT, "%s: \"widths\" without \"form\"", name);
   if (st == DUFM_OK) {
     dufm_params p;
-    if ((st = dufm_meta_params(&p, m, err)) == DUFM_OK)
+    if ((st = dufm_meta_params(&p, m, err)) == DUFM_OK) {
       dufm_params_clear(&p);
-    else
+    } else if (st != DUFM_ENOMEM) { /* a bad value in the file */
       dufm_err_prefix(err, "%s", name);
+      if (err != NULL)
+        err->status = DUFM_EFORMAT;
+      st = DUFM_EFORMAT;
+    }
   }
   if (st != DUFM_OK) {
     for (int l = 0; m->lambda_w != NULL && l < stored_lw; l++)
