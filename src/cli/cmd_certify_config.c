@@ -6,6 +6,8 @@
 #include <string.h>
 
 #include "certify.h"
+#include "config_out.h"
+#include "meta_args.h"
 #include "dufm/npy.h"
 #include "dufm/rational.h"
 #include "report.h"
@@ -68,8 +70,19 @@ int certify_config(const cli_common *c, const char *dir, const char *out,
   dufm_cert_report rep = {0};
   dufm_cert_round_info info;
   char name[256];
-  int rc = CLI_EXIT_USAGE;
-  if (cli_folder_params(&p, c, cfg.L, cfg.K, n) != 0)
+  cert_out file = {0};
+  dufm_form form;
+  int rc = cli_folder_meta_params(&p, &form, NULL, c, dir, &cfg, n);
+  if (rc != 0)
+    goto cleanup;
+  rc = CLI_EXIT_USAGE;
+  if (form == DUFM_FORM_CLASS_MEANS) {
+    cli_fail("--config: %s holds class means (form \"means\" in meta.json); certify --config "
+             "reads per-sample folders (export --form samples)",
+             dir);
+    goto cleanup;
+  }
+  if (cert_out_open(&file, out, "out") != 0)
     goto cleanup;
   folder_name(name, sizeof name, dir);
   dufm_status st = dufm_cert_from_config(&cert, &info, &cfg, &p, name, &o, &err);
@@ -88,10 +101,8 @@ int certify_config(const cli_common *c, const char *dir, const char *out,
     rc = cli_fail_err(&err, "certify");
     goto cleanup;
   }
-  if (dufm_cert_save(out, &cert, &err) != DUFM_OK) {
-    rc = cli_fail("--out: %s", err.msg);
+  if (cert_out_commit(&file, &cert) != 0)
     goto cleanup;
-  }
   rc = CLI_EXIT_OK;
   if (c->json)
     print_json(dir, out, &cert, &rep, &info, &o);
@@ -102,6 +113,7 @@ int certify_config(const cli_common *c, const char *dir, const char *out,
            info.float_loss, info.drift, info.bits ? "grid " : "the doubles, ",
            info.bits ? info.bits : 53);
 cleanup:
+  cert_out_abort(&file);
   dufm_cert_report_clear(&rep);
   dufm_cert_clear(&cert);
   dufm_params_clear(&p);

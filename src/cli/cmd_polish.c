@@ -9,6 +9,8 @@
 #include "dufm/npy.h"
 #include "dufm/polish.h"
 #include "optimize.h"
+#include "config_out.h"
+#include "meta_args.h"
 #include "optimize_args.h"
 #include "polish_report.h"
 #include "report.h"
@@ -66,8 +68,6 @@ int cmd_polish(int argc, char **argv, int first) {
   }
   if (f.tol != NULL && opt_double(&o.rel_tol, f.tol, "tol", 0.0, 0) != 0)
     return CLI_EXIT_USAGE;
-  if (f.save != NULL && optimize_check_save(f.save) != 0)
-    return CLI_EXIT_USAGE;
   dufm_config x;
   int n = 0;
   dufm_err err;
@@ -76,7 +76,18 @@ int cmd_polish(int argc, char **argv, int first) {
   int rc = CLI_EXIT_USAGE;
   dufm_params p = {0};
   dufm_polish_report r = {0};
-  if (cli_folder_params(&p, &c, x.L, x.K, n) != 0)
+  config_out save = {0};
+  dufm_form form;
+  if ((rc = cli_folder_meta_params(&p, &form, NULL, &c, dir, &x, n)) != 0)
+    goto cleanup;
+  rc = CLI_EXIT_USAGE;
+  if (form == DUFM_FORM_CLASS_MEANS) {
+    cli_fail("polish: %s holds class means (form \"means\" in meta.json); polish works on "
+             "per-sample folders (export --form samples)",
+             dir);
+    goto cleanup;
+  }
+  if (config_out_open(&save, f.save, "save") != 0)
     goto cleanup;
   dufm_status st = f.pattern_only ? dufm_polish_pattern(&x, &r, &p, &o, &err)
                                   : dufm_polish(&x, &r, &p, &o, &err);
@@ -89,10 +100,8 @@ int cmd_polish(int argc, char **argv, int first) {
     rc = cli_fail_err(&err, dir);
     goto cleanup;
   }
-  if (f.save != NULL && optimize_save(f.save, &x, &err) != DUFM_OK) {
-    rc = cli_fail_err(&err, "--save");
+  if (config_out_commit(&save, &x, &p, "polish", f.pattern_only ? "pattern polish" : "polish") != 0)
     goto cleanup;
-  }
   const char *mode = f.pattern_only ? "pattern" : "full";
   if (c.json) {
     print_json(&p, &x, &r, mode, check.loss, f.save);
@@ -106,6 +115,7 @@ int cmd_polish(int argc, char **argv, int first) {
   }
   rc = CLI_EXIT_OK;
 cleanup:
+  config_out_abort(&save);
   dufm_polish_report_clear(&r);
   dufm_params_clear(&p);
   dufm_config_clear(&x);

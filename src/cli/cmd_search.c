@@ -9,6 +9,7 @@
 
 #include "args.h"
 #include "certify.h"
+#include "config_out.h"
 #include "commands.h"
 #include "dufm/dnc.h"
 #include "dufm/npy.h"
@@ -203,6 +204,8 @@ int cmd_search(int argc, char **argv, int first) {
   dufm_search_outcome r = {0};
   dufm_pattern pat = {0};
   search_cert sc = {0};
+  config_out save = {0};
+  cert_out cert = {0};
   dufm_search_opts o;
   dufm_search_opts_default(&o);
   if (nrest < 0 || cli_parse(nrest, rest, 0, "search", opts, NULL, 0) < 0)
@@ -229,12 +232,8 @@ int cmd_search(int argc, char **argv, int first) {
     goto cleanup;
   if (cli_params(&p, &c) != 0)
     goto cleanup;
-  if (f.save != NULL && optimize_check_save(f.save) != 0)
+  if (config_out_open(&save, f.save, "save") != 0 || cert_out_open(&cert, f.cert, "cert") != 0)
     goto cleanup;
-  if (f.cert != NULL && *f.cert == '\0') {
-    rc = cli_fail("--cert: needs a file name");
-    goto cleanup;
-  }
   dufm_err err;
   for (int i = 0; i < f.nstarts; i++) {
     int n = 0;
@@ -292,20 +291,22 @@ int cmd_search(int argc, char **argv, int first) {
       goto cleanup;
     }
   }
-  if (f.save != NULL && optimize_save(f.save, &r.best, &err) != DUFM_OK) {
-    rc = cli_fail_err(&err, "--save");
+  char source[200];
+  snprintf(source, sizeof source, "search, budget %ld, seed %llu, best start: %.120s", o.budget,
+           (unsigned long long)o.seed, r.best_origin);
+  if (config_out_commit(&save, &r.best, &p, "search", source) != 0)
     goto cleanup;
-  }
-  if (sc.valid && f.cert != NULL && dufm_cert_save(f.cert, &sc.cert, &err) != DUFM_OK) {
-    rc = cli_fail("--cert: %s", err.msg);
+  /* The certificate file exists only when the checker accepted it. */
+  if (sc.valid ? cert_out_commit(&cert, &sc.cert) != 0 : (cert_out_abort(&cert), 0))
     goto cleanup;
-  }
   if (c.json)
     print_json(&p, &o, &f, &r, &dnc, check.loss, below, &pat, &sc);
   else
     print_text(&p, &o, &r, &dnc, below, f.save, &pat, &sc, sc.valid ? f.cert : NULL);
   rc = CLI_EXIT_OK;
 cleanup:
+  config_out_abort(&save);
+  cert_out_abort(&cert);
   dufm_cert_report_clear(&sc.rep);
   dufm_cert_clear(&sc.cert);
   dufm_pattern_clear(&pat);

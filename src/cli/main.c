@@ -4,7 +4,9 @@
 
 #include "args.h"
 #include "commands.h"
+#include "dufm/meta.h"
 #include "dufm/version.h"
+#include "guard.h"
 
 typedef struct {
   const char *name;
@@ -46,8 +48,9 @@ static const command commands[] = {
      "  --max-r R, --no-blocks       as for compare\n" COMMON_FLAGS},
     {"eval", cmd_eval, "loss, fit, reg and rescale-optimal loss of a configuration folder",
      "usage: dufm eval DIR [flags]\n"
-     "DIR holds H1.npy, W1.npy, ..., WL.npy; L, K and n come from the shapes\n"
-     "(--L/--K/--n, if given, must agree).\n" COMMON_FLAGS},
+     "DIR holds H1.npy, W1.npy, ..., WL.npy and meta.json; L, K, n and the lambdas come\n"
+     "from them (flags, if given, must agree). Without meta.json, --lambda is required.\n"
+     COMMON_FLAGS},
     {"optimize", cmd_optimize,
      "numerical minimization over seeds (gd, anneal, lbfgs), vs closed forms",
      "usage: dufm optimize [flags]\n"
@@ -63,8 +66,8 @@ static const command commands[] = {
      "                   the product of the hidden layers' gains, 0.146 at L = 6, width 30)\n"
      "  --init SPEC|DIR  start from a structure (rescale-optimal, zero-padded) or a folder\n"
      "  --perturb EPS    add N(0, EPS^2) to the --init start (a different draw per seed)\n"
-     "  --save DIR       best run as H1.npy, W1.npy, ... (DIR missing or empty)\n"
-     "  --trace FILE     CSV run,seed,iter,loss,fit,reg,grad_norm\n"
+     "  --save DIR       best run as H1.npy, W1.npy, ..., meta.json (DIR missing or empty)\n"
+     "  --trace FILE     a '# {meta.json}' line, then CSV run,seed,iter,loss,fit,reg,grad_norm\n"
      "  --log-every N    trace period (default iters / 100)\n"
      "  --progress       progress lines on stderr (default: only for runs over 2 s)\n"
      "Exit 1 when a run diverges (nothing is written).\n" COMMON_FLAGS},
@@ -174,7 +177,14 @@ static void print_overview(FILE *out) {
 /* OpenBLAS's own; declared here so the CLI needs no OpenBLAS-specific header. */
 void openblas_set_num_threads(int num_threads);
 
+static int run(int argc, char **argv);
+
 int main(int argc, char **argv) {
+  cli_guard_install();
+  return cli_stdout_check(run(argc, argv));
+}
+
+static int run(int argc, char **argv) {
   /* Every matrix product runs on one thread: results are then bitwise
    * reproducible whatever the machine (parallelism comes from seeds instead). */
   openblas_set_num_threads(1);
