@@ -169,7 +169,11 @@ def params(L, K, n, lam, lam_h=None, lam_w=None):
         def set_(which, value, name):
             text = lambda_text(value, name)
             st = lib.dufm_params_set_lambda(p, which, text.encode(), err)
-            call(st, err, f"{name}: '{text}'")
+            if st != lib.DUFM_OK:  # the rule first, then the value (as the CLI)
+                msg = ffi.string(err.msg).decode("utf-8", "replace")
+                cls = _CLASSES.get(st, Error)
+                raise cls(f"{name}: {msg}: '{text}'",
+                          ffi.string(lib.dufm_status_name(st)).decode())
 
         if lam is not None:
             set_(lib.DUFM_LAMBDA_ALL, lam, "lam")
