@@ -35,13 +35,15 @@ expect_json optimize --init "$TMP/opt_save" --iters 10 &&
   json_check 'd["init"] == "folder" and d["widths"] == [30, 30, 30, 4] and d["L"] == 3 and d["K"] == 4' &&
   compare_json 'b["runs"][0]["initial_loss"] == a["best"]["loss"] and b["runs"][0]["loss"] < a["best"]["loss"]' "$TMP/opt_b.json" "$TMP/json"
 
-# ---- --trace: header, one row per logged step (0, 50, ..., 200) and run
+# ---- --trace: the parameters line, the header, one row per logged step (0, 50, ..., 200) and run
 expect_json optimize $Q --seeds 2 --trace "$TMP/opt_trace.csv" --log-every 50 &&
   json_check 'd["trace"].endswith("opt_trace.csv") and d["log_every"] == 50'
-[ "$(head -n 1 "$TMP/opt_trace.csv")" = "run,seed,iter,loss,fit,reg,grad_norm" ] && ok || bad "trace header"
-[ "$(wc -l <"$TMP/opt_trace.csv")" -eq 11 ] && ok || bad "trace rows: $(wc -l <"$TMP/opt_trace.csv")"
-[ "$(sed -n 6p "$TMP/opt_trace.csv" | cut -d, -f1-3)" = "0,0,200" ] && ok || bad "trace row 6"
-[ -e "$TMP/opt_trace.csv.tmp" ] && bad "trace temporary left" || ok
+head -n 1 "$TMP/opt_trace.csv" | sed 's/^# //' >"$TMP/json"
+json_check 'd["format"] == "dufm-meta 1" and d["L"] == 2 and d["K"] == 3 and d["n"] == 1 and d["lambda_h"] == "0.004" and d["lambda_w"] == ["0.004", "0.004"] and d["command"] == "optimize"'
+[ "$(sed -n 2p "$TMP/opt_trace.csv")" = "run,seed,iter,loss,fit,reg,grad_norm" ] && ok || bad "trace header"
+[ "$(wc -l <"$TMP/opt_trace.csv")" -eq 12 ] && ok || bad "trace rows: $(wc -l <"$TMP/opt_trace.csv")"
+[ "$(sed -n 7p "$TMP/opt_trace.csv" | cut -d, -f1-3)" = "0,0,200" ] && ok || bad "trace row 7"
+ls "$TMP" | grep -q 'opt_trace.csv.tmp' && bad "trace temporary left" || ok
 
 # ---- start from a structure: the closed-form loss at step 0, lbfgs only goes down
 expect_json structure --structure srg:5 --L 4

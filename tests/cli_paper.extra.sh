@@ -22,7 +22,8 @@ for f in listed:
     data = open(os.path.join(folder, f), "rb").read()
     assert data, f + " is empty"
     if f.endswith(".csv"):
-        rows = list(csv.reader(io.StringIO(data.decode())))
+        # a leading "# {...}" line carries the parameters (loss_trace.csv)
+        rows = [r for r in csv.reader(io.StringIO(data.decode())) if not (r and r[0].startswith("#"))]
         assert len(rows) > 1 and all(len(r) == len(rows[0]) for r in rows), f
     elif f.endswith(".svg"):
         assert b"<svg" in data[:4096] and b"</svg>" in data[-200:], f
@@ -52,7 +53,7 @@ done
 # Row counts: one per seed, lambda or width; ratio: 2 lambdas x 3 depths x r = 3..30.
 [ "$(wc -l <"$P/loss_runs.csv")" -eq 2 ] && [ "$(wc -l <"$P/rank_runs.csv")" -eq 6 ] &&
   [ "$(wc -l <"$P/width_runs.csv")" -eq 4 ] && [ "$(wc -l <"$P/ratio.csv")" -eq 169 ] &&
-  [ "$(wc -l <"$P/loss_trace.csv")" -eq 102 ] && ok || bad "paper: CSV row counts"
+  [ "$(wc -l <"$P/loss_trace.csv")" -eq 103 ] && ok || bad "paper: CSV row counts"
 
 # Numbers against other commands: the closed forms, and seed 0 of optimize
 # (same seed, widths, lr, start and step count: bitwise the same run).

@@ -108,12 +108,12 @@ expect_usage_error "--n" plot gram "$TMP/srg5_n3" --n 2 --out "$F/g.png"
 # ---- trace (figure 2): levels from 'dufm dnc' and the lower bound below the best.
 dnc=$("$DUFM" dnc --json | $PY -c 'import json,sys; print(json.load(sys.stdin)["loss"])')
 printf 'run,seed,iter,loss,fit,reg,grad_norm\n0,7,0,0.5,0.49,0.01,1\n0,7,100,0.2,0.1,0.1,0.1\n0,7,200,0.09,0.01,0.08,0.01\n1,8,0,0.6,0.5,0.1,1\n1,8,100,0.12,0.05,0.07,0.1\n' >"$TMP/trace.csv"
-expect_json plot trace "$TMP/trace.csv" --out "$F/trace.svg" &&
+expect_json plot trace "$TMP/trace.csv" --L 4 --K 10 --n 1 --lambda 0.004 --out "$F/trace.svg" &&
   json_check "d['y'] == 'loss' and abs(d['dnc_loss'] - $dnc) <= 1e-15 and d['lower_bound'] < d['best_loss'] <= d['dnc_loss']" &&
   json_check '[(c["run"], c["seed"], c["points"]) for c in d["curves"]] == [(0, "7", 3), (1, "8", 2)]' &&
   json_check 'd["curves"][0]["min_loss"] == 0.09 and d["curves"][1]["last_iter"] == 100 and d["curves"][1]["first_loss"] == 0.6'
 is_svg "$F/trace.svg" && ok || bad "plot trace: trace.svg is not an SVG file"
-expect_json plot trace "$TMP/trace.csv" --y gap --out "$F/trace.png" && json_check 'd["y"] == "gap" and d["clamped"] == 0'
+expect_json plot trace "$TMP/trace.csv" --L 4 --K 10 --n 1 --lambda 0.004 --y gap --out "$F/trace.png" && json_check 'd["y"] == "gap" and d["clamped"] == 0'
 is_png "$F/trace.png" && ok || bad "plot trace: trace.png is not a PNG file"
 # No temporary survives a successful run either.
 [ -z "$(ls -A "$F" | grep '\.tmp')" ] && ok || bad "plot left temporaries: $(ls -A "$F")"

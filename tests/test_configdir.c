@@ -144,23 +144,27 @@ static void test_save(void) {
   CU_ASSERT(dufm_config_load(&back, &n, dir, &e) == DUFM_OK && n == 2);
   CU_ASSERT(same_config(&back, &c3, 0));
   dufm_config_clear(&back);
-  /* Fewer layers: stale layer files go, other files stay. */
-  touch(dir, "W7.npy");
-  touch(dir, "W01.npy");
-  touch(dir, "notes.txt");
+  /* An existing folder is never written into: refused, left as it was. */
+  CU_ASSERT(dufm_config_save(dir, &c1, &e) == DUFM_EINVAL && strstr(e.msg, "not an empty folder"));
+  CU_ASSERT(exists(dir, "W3.npy"));
+  CU_ASSERT(dufm_config_load(&back, &n, dir, &e) == DUFM_OK && same_config(&back, &c3, 0));
+  dufm_config_clear(&back);
+  /* An empty folder is replaced as a whole. */
+  snprintf(dir, sizeof dir, "%s/empty", base);
+  CU_ASSERT_FATAL(mkdir(dir, 0777) == 0);
   CU_ASSERT(dufm_config_save(dir, &c1, &e) == DUFM_OK);
-  CU_ASSERT(exists(dir, "W1.npy") && !exists(dir, "W2.npy") && !exists(dir, "W3.npy"));
-  CU_ASSERT(!exists(dir, "W7.npy") && exists(dir, "W01.npy") && exists(dir, "notes.txt"));
+  CU_ASSERT(exists(dir, "W1.npy") && !exists(dir, "W2.npy"));
   CU_ASSERT(dufm_config_load(&back, &n, dir, &e) == DUFM_OK && n == 2);
   CU_ASSERT(same_config(&back, &c1, 0));
   dufm_config_clear(&back);
+  touch(base, "notes.txt");
   /* Failures: a missing parent, a file in the way, an inconsistent struct. */
   snprintf(dir, sizeof dir, "%s/no/such", base);
-  CU_ASSERT(dufm_config_save(dir, &c1, &e) == DUFM_EIO);
-  CU_ASSERT(strncmp(e.msg, dir, strlen(dir)) == 0 && strstr(e.msg, "create") != NULL);
-  snprintf(dir, sizeof dir, "%s/new/notes.txt", base);
-  CU_ASSERT(dufm_config_save(dir, &c1, &e) == DUFM_EIO);
-  CU_ASSERT(strncmp(e.msg, dir, strlen(dir)) == 0 && strstr(e.msg, "not a folder") != NULL);
+  CU_ASSERT(dufm_config_save(dir, &c1, &e) == DUFM_EINVAL);
+  CU_ASSERT(strncmp(e.msg, dir, strlen(dir)) == 0 && strstr(e.msg, "does not exist") != NULL);
+  snprintf(dir, sizeof dir, "%s/notes.txt", base);
+  CU_ASSERT(dufm_config_save(dir, &c1, &e) == DUFM_EINVAL);
+  CU_ASSERT(strncmp(e.msg, dir, strlen(dir)) == 0 && strstr(e.msg, "is a regular file") != NULL);
   snprintf(dir, sizeof dir, "%s/other", base);
   c1.W[0].rows = 2;
   CU_ASSERT(dufm_config_save(dir, &c1, &e) == DUFM_EINVAL && strstr(e.msg, "W1 is 2 x 4"));

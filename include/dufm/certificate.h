@@ -28,6 +28,12 @@ DUFM_BEGIN_DECLS
 #define DUFM_CERT_MAX_WIDTH 1000000
 #define DUFM_CERT_MAX_DIGITS 1000000
 #define DUFM_CERT_MAX_NAME 4096
+/* Largest certificate file dufm_cert_load reads (bytes). */
+#define DUFM_CERT_MAX_BYTES (64u << 20)
+/* dufm_cert_check refuses (DUFM_EINVAL) a certificate whose DNC side would
+ * need more than this many times its own size in bits of arithmetic (the
+ * powers of dnc-s-lo up to 2L), plus 2^20 bits. */
+#define DUFM_CERT_WORK_FACTOR 64
 
 typedef struct {
   dufm_params p;   /* L, K, n and the exact lambdas */

@@ -56,6 +56,13 @@ void dufm_err_prefix(dufm_err *err, const char *fmt, ...)
 
 void dufm_err_clear(dufm_err *err);
 
+/* in as one line into out (at most size - 1 bytes): control characters
+ * escaped (\n, \t, \r, \xHH), and every run of more than 120 non-blank
+ * bytes (an echoed value) shortened to its first 60 and last 30 bytes around
+ * "...(N bytes)...", so that the rule after it stays visible. dufm_err_set
+ * and dufm_err_prefix apply it to every message. */
+void dufm_text_oneline(char *out, size_t size, const char *in);
+
 /* Short stable name of a status ("ok", "invalid_argument", ...). */
 const char *dufm_status_name(dufm_status status);
 

@@ -56,8 +56,13 @@ dufm_status dufm_eval(dufm_loss *out, dufm_config *grad, const dufm_config *c, c
  * per thread. */
 typedef struct dufm_eval_ws dufm_eval_ws;
 
+/* Largest evaluation workspace (matrix entries: the pre-activations and
+ * activations of every layer over all columns) dufm_eval_ws_alloc accepts;
+ * larger shapes are DUFM_EINVAL before any allocation (1 GiB of doubles). */
+#define DUFM_EVAL_MAX_ENTRIES (1L << 27)
+
 /* Allocates a workspace for configurations shaped like c (only the shape is
- * read). *out is NULL on failure. Free with dufm_eval_ws_free (NULL is a no-op). */
+ * read); DUFM_EINVAL above DUFM_EVAL_MAX_ENTRIES. *out is NULL on failure. Free with dufm_eval_ws_free (NULL is a no-op). */
 dufm_status dufm_eval_ws_alloc(dufm_eval_ws **out, const dufm_config *c, dufm_err *err);
 void dufm_eval_ws_free(dufm_eval_ws *ws);
 

@@ -19,6 +19,9 @@ DUFM_BEGIN_DECLS
  * out is empty; out needs no initialization. */
 dufm_status dufm_npy_read(dufm_mat *out, const char *path, dufm_err *err);
 
+/* Largest .npy file dufm_npy_read opens (bytes): 2^31 float64 entries. */
+#define DUFM_NPY_MAX_BYTES (16ull << 30)
+
 /* Writes m as float64 little-endian C order (version 1, the same bytes as
  * numpy.save) atomically: a temporary file in the same folder (path.tmpXXXXXX,
  * mode 0666 minus the umask), fsync, then rename; on failure the temporary is
@@ -37,16 +40,16 @@ dufm_status dufm_npy_write(const char *path, const dufm_mat *m, dufm_err *err);
  * zeroed (dufm_config_clear is safe but not needed). */
 dufm_status dufm_config_load(dufm_config *out, int *n_out, const char *dir, dufm_err *err);
 
-/* Writes a configuration folder; creates dir if missing (not its parents).
- * Files are written to temporaries and renamed, stale W files beyond L are
- * removed last, in increasing order (an interrupted save leaves a hole that
- * dufm_config_load refuses). DUFM_EINVAL when c is inconsistent, DUFM_EIO on a
- * file system failure (the message names the folder or file). */
+/* Writes a configuration folder as a whole (dufm/atomic.h): dir must be
+ * missing (its parent existing) or an empty folder; the files are built in a
+ * temporary folder next to it, which is renamed to dir when complete, so a
+ * failure or an interrupt leaves nothing and an existing folder is never
+ * written into. DUFM_EINVAL when c is inconsistent or dir is refused,
+ * DUFM_EIO on a file system failure (the message names the folder or file).
+ * dufm_config_save_meta (dufm/meta.h) adds a meta.json. */
 dufm_status dufm_config_save(const char *dir, const dufm_config *c, dufm_err *err);
 
-/* Like dufm_config_save, but when dir does not exist yet the files are written
- * into a fresh sibling folder that is renamed to dir only when complete, so a
- * failure leaves nothing behind. An existing dir is updated file by file. */
+/* The same as dufm_config_save (kept for existing callers). */
 dufm_status dufm_config_save_atomic(const char *dir, const dufm_config *c, dufm_err *err);
 
 DUFM_END_DECLS

@@ -1,5 +1,6 @@
 /* The certificate parser's line reader and token rules (cert_lines.h). */
 #include "certificate/cert_lines.h"
+#include "dufm/atomic.h"
 
 #include <errno.h>
 #include <stdarg.h>
@@ -155,35 +156,6 @@ dufm_status dufm_i_tok_q(dufm_i_reader *r, int i, mpq_t out) {
 }
 
 dufm_status dufm_i_read_file(char **text, size_t *len, const char *path, dufm_err *err) {
-  *text = NULL;
-  *len = 0;
-  FILE *f = fopen(path, "rb");
-  if (f == NULL)
-    return dufm_err_set(err, DUFM_EIO, "%s: cannot open: %s", path, strerror(errno));
-  size_t cap = 1 << 16;
-  char *buf = malloc(cap);
-  dufm_status st = DUFM_OK;
-  while (buf != NULL) {
-    size_t got = fread(buf + *len, 1, cap - *len, f);
-    *len += got;
-    if (*len < cap)
-      break;
-    char *b = realloc(buf, 2 * cap);
-    if (b == NULL)
-      free(buf);
-    buf = b;
-    cap *= 2;
-  }
-  if (buf == NULL)
-    st = dufm_err_set(err, DUFM_ENOMEM, "%s: out of memory reading the file", path);
-  else if (ferror(f))
-    st = dufm_err_set(err, DUFM_EIO, "%s: read error: %s", path, strerror(errno));
-  fclose(f);
-  if (st != DUFM_OK) {
-    free(buf);
-    *len = 0;
-  } else {
-    *text = buf;
-  }
-  return st;
+  /* A regular file (a FIFO or /dev/zero is refused at once) of bounded size. */
+  return dufm_input_read(text, len, path, DUFM_CERT_MAX_BYTES, "a certificate", err);
 }

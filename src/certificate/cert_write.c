@@ -2,10 +2,9 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
-#include <unistd.h>
 
 #include "certificate/cert_internal.h"
+#include "dufm/atomic.h"
 
 static void put_q(FILE *f, const mpq_t q) { mpq_out_str(f, 10, q); }
 
@@ -74,36 +73,14 @@ dufm_status dufm_cert_write(FILE *f, const dufm_cert *c, dufm_err *err) {
 }
 
 dufm_status dufm_cert_save(const char *path, const dufm_cert *c, dufm_err *err) {
-  size_t len = strlen(path) + 16;
-  char *tmp = malloc(len);
-  if (tmp == NULL)
-    return dufm_err_set(err, DUFM_ENOMEM, "out of memory");
-  snprintf(tmp, len, "%s.tmp-XXXXXX", path);
-  dufm_status st = DUFM_OK;
-  int fd = mkstemp(tmp);
-  if (fd < 0) {
-    st = dufm_err_set(err, DUFM_EIO, "%s: cannot create a file next to it: %s", path,
-                      strerror(errno));
-    goto cleanup;
-  }
-  /* mkstemp makes the file private; a certificate is meant to be shared. */
-  FILE *f = fchmod(fd, 0644) == 0 ? fdopen(fd, "w") : NULL;
-  if (f == NULL) {
-    close(fd);
-    st = dufm_err_set(err, DUFM_EIO, "%s: %s", path, strerror(errno));
-  } else {
-    st = dufm_cert_write(f, c, err);
-    if (fclose(f) != 0 && st == DUFM_OK)
-      st = dufm_err_set(err, DUFM_EIO, "write error: %s", strerror(errno));
-    if (st == DUFM_EIO)
-      dufm_err_prefix(err, "%s", path);
-  }
-  if (st == DUFM_OK && rename(tmp, path) != 0)
-    st = dufm_err_set(err, DUFM_EIO, "%s: cannot rename the finished file into place: %s", path,
-                      strerror(errno));
+  dufm_atomic_file af;
+  dufm_status st = dufm_atomic_file_open(&af, path, err);
   if (st != DUFM_OK)
-    unlink(tmp);
-cleanup:
-  free(tmp);
-  return st;
+    return st;
+  if ((st = dufm_cert_write(af.f, c, err)) != DUFM_OK) {
+    dufm_err_prefix(err, "%s", path);
+    dufm_atomic_file_abort(&af);
+    return st;
+  }
+  return dufm_atomic_file_commit(&af, err);
 }

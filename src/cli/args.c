@@ -1,18 +1,26 @@
 #include "args.h"
 
 #include <errno.h>
+#include <math.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 int cli_fail(const char *fmt, ...) {
-  va_list ap;
+  va_list ap, ap2;
   va_start(ap, fmt);
-  fputs("dufm: ", stderr);
-  vfprintf(stderr, fmt, ap);
-  fputc('\n', stderr);
+  va_copy(ap2, ap);
+  int need = vsnprintf(NULL, 0, fmt, ap);
   va_end(ap);
+  char *full = need >= 0 ? malloc((size_t)need + 1) : NULL, line[2048];
+  if (full != NULL)
+    vsnprintf(full, (size_t)need + 1, fmt, ap2);
+  va_end(ap2);
+  /* One line whatever the echoed values hold; long values shortened. */
+  dufm_text_oneline(line, sizeof line, full != NULL ? full : "(out of memory)");
+  free(full);
+  fprintf(stderr, "dufm: %s\n", line);
   return CLI_EXIT_USAGE;
 }
 
@@ -105,7 +113,13 @@ int cli_int(long *out, const char *text, const char *flag, long lo, long hi) {
 static int set_lambda(dufm_params *p, int which, const char *text, const char *flag) {
   dufm_err err;
   if (dufm_params_set_lambda(p, which, text, &err) != DUFM_OK) {
-    cli_fail("--%s: '%s': %s", flag, text, err.msg);
+    cli_fail("--%s: %s: '%s'", flag, err.msg, text);
+    return -1;
+  }
+  /* Exact, but every evaluation also needs its double. */
+  double d = which == DUFM_LAMBDA_H || which == DUFM_LAMBDA_ALL ? p->lam_h_d : p->lam_w_d[which];
+  if (isinf(d)) {
+    cli_fail("--%s: overflows a double (largest about 1.8e308): %s", flag, text);
     return -1;
   }
   return 0;

@@ -3,9 +3,11 @@
  * invalid, 2 malformed). Format: proofs/certificates/FORMAT.md. */
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "args.h"
 #include "certify.h"
+#include "dufm/atomic.h"
 #include "commands.h"
 #include "dufm/certificate.h"
 #include "dufm/rational.h"
@@ -77,10 +79,16 @@ int cmd_certify(int argc, char **argv, int first) {
   dufm_params p;
   if (load(&s, &p, &c, spec) != 0)
     return CLI_EXIT_USAGE;
-  dufm_cert cert;
+  dufm_cert cert = {0};
   dufm_cert_report rep = {0};
   dufm_err err;
   int rc = CLI_EXIT_OK;
+  /* The file first: a refused target fails before the computation. */
+  dufm_atomic_file file;
+  if (dufm_atomic_file_open(&file, out, &err) != DUFM_OK) {
+    rc = cli_fail("--out: %s", err.msg);
+    goto cleanup;
+  }
   dufm_status st = dufm_cert_make(&cert, s, &p, &err);
   if (st == DUFM_ENOTAPPLICABLE)
     rc = cli_fail("--structure: %s is not applicable: %s", spec, err.msg);
@@ -98,7 +106,9 @@ int cmd_certify(int argc, char **argv, int first) {
     fprintf(stderr, "dufm: certify: internal error: check '%s' failed: %s\n",
             dufm_cert_result_name(rep.result), rep.detail);
     rc = CLI_EXIT_CHECK_FAILED;
-  } else if (dufm_cert_save(out, &cert, &err) != DUFM_OK) {
+  } else if (dufm_cert_write(file.f, &cert, &err) != DUFM_OK) {
+    rc = cli_fail("--out: %s: %s", out, err.msg);
+  } else if (dufm_atomic_file_commit(&file, &err) != DUFM_OK) {
     rc = cli_fail("--out: %s", err.msg);
   } else if (c.json) {
     json_writer w;
@@ -113,6 +123,7 @@ int cmd_certify(int argc, char **argv, int first) {
            cert.structure, p.L, p.K, dufm_q_get_d(rep.loss), dufm_q_get_d(rep.bound));
   }
 cleanup:
+  dufm_atomic_file_abort(&file); /* a no-op after the commit */
   dufm_cert_report_clear(&rep);
   dufm_cert_clear(&cert);
   dufm_structure_free(s);

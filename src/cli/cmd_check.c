@@ -1,6 +1,7 @@
 /* dufm check DIR: measurements on a configuration folder (theory section 8)
  * and expectations on them, for tests: exit 0 when every expectation holds, 1
  * when one fails, 2 on bad input. */
+#include <errno.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -12,6 +13,7 @@
 #include "dufm/compare.h"
 #include "dufm/dnc.h"
 #include "dufm/npy.h"
+#include "meta_args.h"
 #include "report.h"
 
 /* A closed-form loss is double-rounded and the configuration's loss carries
@@ -23,9 +25,14 @@
 static int parse_double(double *out, const char *text, const char *flag, double lo, int lo_open,
                         double hi, const char *rule) {
   char *end = NULL;
+  errno = 0;
   double v = strtod(text, &end);
-  if (*text == '\0' || *end != '\0' || !isfinite(v))
-    return cli_fail("--%s: '%s' is not a finite number", flag, text), -1;
+  if (*text == '\0' || *end != '\0' || isnan(v))
+    return cli_fail("--%s: is not a finite number: '%s'", flag, text), -1;
+  if (errno == ERANGE && v == 0)
+    return cli_fail("--%s: underflows to 0 (smallest about 4.9e-324): %s", flag, text), -1;
+  if (isinf(v))
+    return cli_fail("--%s: overflows a double (largest about 1.8e308): %s", flag, text), -1;
   if ((lo_open ? v <= lo : v < lo) || !(v < hi))
     return cli_fail("--%s: %s must be %s", flag, text, rule), -1;
   *out = v;
@@ -171,8 +178,17 @@ int cmd_check(int argc, char **argv, int first) {
   below_target target;
   char best[256] = "";
   check_result r = {.dir = dir, .cfg = &cfg, .p = &p, .an = &an, .pattern = &pat, .ok = 1};
-  if (cli_folder_params(&p, &c, cfg.L, cfg.K, n) != 0 ||
-      (below && resolve_below(&target, below, &p) != 0))
+  dufm_form form;
+  if ((rc = cli_folder_meta_params(&p, &form, NULL, &c, dir, &cfg, n)) != 0)
+    goto cleanup;
+  rc = CLI_EXIT_USAGE;
+  if (form == DUFM_FORM_CLASS_MEANS) {
+    cli_fail("check: %s holds class means (form \"means\" in meta.json); check analyzes "
+             "per-sample folders (export --form samples)",
+             dir);
+    goto cleanup;
+  }
+  if (below && resolve_below(&target, below, &p) != 0)
     goto cleanup;
   if (dufm_analyze(&an, &cfg, &p, &o, &err) != DUFM_OK ||
       dufm_pattern_extract(&pat, &cfg, &p, &po, &err) != DUFM_OK) {

@@ -6,6 +6,7 @@
 #include "commands.h"
 #include "dufm/model.h"
 #include "dufm/npy.h"
+#include "meta_args.h"
 #include "report.h"
 
 static void print_json(const dufm_params *p, const dufm_config *cfg, const dufm_loss *loss,
@@ -57,13 +58,15 @@ int cmd_eval(int argc, char **argv, int first) {
     return cli_fail_err(&err, NULL);
   int rc = CLI_EXIT_USAGE;
   dufm_params p = {0};
-  /* The folder decides the sizes; the lambda flags still apply. */
-  if (cli_folder_params(&p, &c, cfg.L, cfg.K, n) != 0)
+  dufm_form form;
+  /* The folder decides: its shapes and meta.json (flags must agree). */
+  if ((rc = cli_folder_meta_params(&p, &form, NULL, &c, dir, &cfg, n)) != 0)
     goto cleanup;
+  rc = CLI_EXIT_USAGE;
   dufm_loss loss;
   double rescaled = 0, t = 0;
-  if (dufm_eval(&loss, NULL, &cfg, &p, DUFM_FORM_SAMPLES, &err) != DUFM_OK ||
-      dufm_rescaled_loss(&rescaled, &t, &cfg, &p, DUFM_FORM_SAMPLES, &err) != DUFM_OK) {
+  if (dufm_eval(&loss, NULL, &cfg, &p, form, &err) != DUFM_OK ||
+      dufm_rescaled_loss(&rescaled, &t, &cfg, &p, form, &err) != DUFM_OK) {
     rc = cli_fail_err(&err, dir);
     goto cleanup;
   }

@@ -128,11 +128,7 @@ static int run(optimize_job *j, int show_progress) {
   int rc = measure(j);
   if (rc != CLI_EXIT_OK)
     return rc;
-  if (j->save != NULL && optimize_save(j->save, &j->res[j->best].x, &err) != DUFM_OK)
-    return cli_fail_err(&err, "--save");
-  if (j->trace != NULL && optimize_write_trace(j->trace, j, &err) != DUFM_OK)
-    return cli_fail_err(&err, "--trace");
-  return CLI_EXIT_OK;
+  return optimize_commit_outputs(j);
 }
 
 int cmd_optimize(int argc, char **argv, int first) {
@@ -157,14 +153,13 @@ int cmd_optimize(int argc, char **argv, int first) {
                     {NULL, OPT_SWITCH, NULL}};
   if (cli_parse(argc, argv, first, "optimize", opts, NULL, 0) < 0)
     return CLI_EXIT_USAGE;
-  optimize_job j = {0};
+  optimize_job j = {.save_dir.slot = -1, .trace_file.slot = -1};
   int rc = CLI_EXIT_USAGE;
   j.save = f.save;
   j.trace = f.trace;
   if (parse_numbers(&j, &f) != 0 || opt_seeds(&j, f.seeds, f.seed_list) != 0 ||
       opt_init(&j, &c, f.init) != 0 || opt_widths(&j, f.width) != 0 ||
-      (f.save && optimize_check_save(f.save) != 0) ||
-      (f.trace && optimize_check_trace(f.trace) != 0))
+      optimize_open_outputs(&j) != 0)
     goto cleanup;
   rc = run(&j, f.progress != NULL);
   if (rc == CLI_EXIT_OK && c.json)
@@ -172,6 +167,7 @@ int cmd_optimize(int argc, char **argv, int first) {
   else if (rc == CLI_EXIT_OK)
     optimize_print_text(&j);
 cleanup:
+  optimize_abort_outputs(&j);
   for (int r = 0; j.res != NULL && r < j.nseeds; r++)
     dufm_optim_result_clear(&j.res[r]);
   for (int r = 0; j.an != NULL && r < j.nseeds; r++)

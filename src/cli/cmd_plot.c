@@ -80,11 +80,15 @@ int cmd_plot(int argc, char **argv, int first) {
   const char *kind = first < argc ? argv[first] : NULL;
   if (kind == NULL || strncmp(kind, "--", 2) == 0)
     return cli_fail("plot: missing KIND: ratio, gram, spectrum or trace (see 'dufm help plot')");
+  int rc = -1;
   if (strcmp(kind, "ratio") == 0)
-    return ratio(argc, argv, first + 1);
-  if (strcmp(kind, "gram") == 0 || strcmp(kind, "spectrum") == 0)
-    return layers(argc, argv, first + 1, kind);
-  if (strcmp(kind, "trace") == 0)
-    return trace(argc, argv, first + 1);
+    rc = ratio(argc, argv, first + 1);
+  else if (strcmp(kind, "gram") == 0 || strcmp(kind, "spectrum") == 0)
+    rc = layers(argc, argv, first + 1, kind);
+  else if (strcmp(kind, "trace") == 0)
+    rc = trace(argc, argv, first + 1);
+  plot_target_abort(); /* the figure's temporary, unless committed */
+  if (rc >= 0)
+    return rc;
   return cli_fail("plot: unknown kind '%s' (ratio, gram, spectrum or trace)", kind);
 }

@@ -10,6 +10,7 @@
 #include "args.h"
 #include "commands.h"
 #include "dufm/compare.h"
+#include "dufm/meta.h"
 #include "dufm/npy.h"
 #include "report.h"
 
@@ -111,13 +112,24 @@ int cmd_export(int argc, char **argv, int first) {
   if (cli_structure_params(&s, &p, &c, spec) != 0)
     return CLI_EXIT_USAGE;
   dufm_config cfg = {0};
+  dufm_meta meta = {0};
+  dufm_atomic_dir folder;
   dufm_err err;
   int rc = CLI_EXIT_OK;
+  /* The folder first: a refused target fails before the computation. */
+  if (dufm_atomic_dir_begin(&folder, out, &err) != DUFM_OK) {
+    rc = cli_fail("--out: %s", err.msg);
+    goto cleanup;
+  }
+  char source[512];
+  snprintf(source, sizeof source, "%s%s", dufm_structure_name(s), unscaled ? " (unscaled)" : "");
   dufm_status st = unscaled ? dufm_structure_build(&cfg, s, &p, form, &err)
                             : dufm_structure_materialize(&cfg, s, &p, form, &err);
   if (st != DUFM_OK) {
     rc = cli_fail_structure(spec, &err);
-  } else if (dufm_config_save_atomic(out, &cfg, &err) != DUFM_OK) {
+  } else if (dufm_meta_init(&meta, &p, cfg.d, form, "export", source, &err) != DUFM_OK ||
+             dufm_config_save_into(&folder, &cfg, &meta, &err) != DUFM_OK ||
+             dufm_atomic_dir_commit(&folder, &err) != DUFM_OK) {
     rc = cli_fail("--out: %s", err.msg);
   } else if (c.json) {
     json_writer w;
@@ -140,6 +152,9 @@ int cmd_export(int argc, char **argv, int first) {
     printf("wrote %s (%s, %d layers, %d columns) to %s\n", dufm_structure_name(s),
            unscaled ? "unscaled" : "rescale-optimal", cfg.L, cfg.cols, out);
   }
+cleanup:
+  dufm_atomic_dir_abort(&folder); /* a no-op after the commit */
+  dufm_meta_clear(&meta);
   dufm_config_clear(&cfg);
   dufm_structure_free(s);
   dufm_params_clear(&p);

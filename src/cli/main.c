@@ -5,6 +5,8 @@
 #include "args.h"
 #include "commands.h"
 #include "dufm/version.h"
+#include "dufm/meta.h"
+#include "guard.h"
 
 typedef struct {
   const char *name;
@@ -150,7 +152,14 @@ static void print_overview(FILE *out) {
 /* OpenBLAS's own; declared here so the CLI needs no OpenBLAS-specific header. */
 void openblas_set_num_threads(int num_threads);
 
+static int run(int argc, char **argv);
+
 int main(int argc, char **argv) {
+  cli_guard_install();
+  return cli_stdout_check(run(argc, argv));
+}
+
+static int run(int argc, char **argv) {
   /* Every matrix product runs on one thread: results are then bitwise
    * reproducible whatever the machine (parallelism comes from seeds instead). */
   openblas_set_num_threads(1);

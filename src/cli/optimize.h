@@ -5,6 +5,7 @@
 #include <stdint.h>
 
 #include "dufm/analysis.h"
+#include "dufm/atomic.h"
 #include "dufm/gl.h"
 #include "dufm/model.h"
 #include "dufm/optim.h"
@@ -29,6 +30,8 @@ typedef struct {
   char *best_structure; /* best candidate of dufm_compare (owned) */
   double best_structure_loss, best_structure_lower;
   const char *save, *trace; /* NULL when not asked */
+  dufm_atomic_dir save_dir;
+  dufm_atomic_file trace_file;
 } optimize_job;
 
 /* Margin below which a numerical loss is not called "below" a closed form:
@@ -43,19 +46,17 @@ int optimize_below(double loss, double closed_lower);
 void optimize_print_json(const optimize_job *j);
 void optimize_print_text(const optimize_job *j);
 
-/* The best run's configuration into DIR: written to a fresh sibling folder,
- * then renamed into place (DIR must be missing or an empty folder). */
-dufm_status optimize_save(const char *dir, const dufm_config *c, dufm_err *err);
+/* Creates the --save folder's and the --trace file's temporaries before the
+ * runs (a refused target fails at once). 0 or an exit status after printing. */
+int optimize_open_outputs(optimize_job *j);
 
-/* CSV run,seed,iter,loss,fit,reg,grad_norm of every logged step, written to
- * FILE.tmp and renamed. */
-dufm_status optimize_write_trace(const char *file, const optimize_job *j, dufm_err *err);
+/* Writes the best run (H1.npy, ..., meta.json) and the trace (a "# " line with
+ * the meta.json object, then CSV run,seed,iter,loss,fit,reg,grad_norm of every
+ * logged step), then renames the trace and the folder into place, the trace
+ * first. 0 or an exit status after printing (then nothing is left). */
+int optimize_commit_outputs(optimize_job *j);
 
-/* 0 when DIR can receive a save: missing (with an existing parent) or an empty
- * folder; otherwise prints the error naming --save and returns -1. */
-int optimize_check_save(const char *dir);
-
-/* 0 when the folder that will hold FILE exists; else prints and returns -1. */
-int optimize_check_trace(const char *file);
+/* Removes the temporaries (no-op once committed). */
+void optimize_abort_outputs(optimize_job *j);
 
 #endif

@@ -16,8 +16,12 @@ int opt_double(double *out, const char *text, const char *flag, double lo, int l
   char *end;
   errno = 0;
   double v = strtod(text, &end);
-  if (*text == '\0' || *end != '\0' || errno == ERANGE || !isfinite(v))
-    return cli_fail("--%s: '%s' is not a finite number", flag, text), -1;
+  if (*text == '\0' || *end != '\0' || isnan(v))
+    return cli_fail("--%s: is not a finite number: '%s'", flag, text), -1;
+  if (errno == ERANGE && v == 0)
+    return cli_fail("--%s: underflows to 0 (smallest about 4.9e-324): %s", flag, text), -1;
+  if (isinf(v))
+    return cli_fail("--%s: overflows a double (largest about 1.8e308): %s", flag, text), -1;
   if (lo_open ? !(v > lo) : !(v >= lo))
     return cli_fail("--%s: %s must be %s %g", flag, text, lo_open ? ">" : ">=", lo), -1;
   *out = v;
@@ -108,6 +112,12 @@ int opt_widths(optimize_job *j, const char *text) {
   params += (double)j->d[L] * j->d[L - 1];
   if (params > 1e8)
     return cli_fail("--width: %.3g parameters; the limit is 1e8", params), -1;
+  /* Every run keeps its configuration: the limit counts all of them. */
+  if (params * j->nseeds > 1e8)
+    return cli_fail("--seeds: %d runs of %.3g parameters each hold %.3g parameters; the limit is "
+                    "1e8 in total",
+                    j->nseeds, params, params * j->nseeds),
+           -1;
   return 0;
 }
 

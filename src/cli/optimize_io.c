@@ -1,88 +1,52 @@
 /* dufm optimize: the saved configuration folder and the trace file, both
- * written to temporaries and renamed, so nothing half-written remains. */
-#include <dirent.h>
-#include <errno.h>
+ * opened before the runs (dufm/atomic.h) and committed together at the end:
+ * nothing half-written remains, and no save without its trace. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
-#include <unistd.h>
 
 #include "args.h"
-#include "dufm/npy.h"
+#include "dufm/meta.h"
 #include "optimize.h"
 
-/* Copies the folder part of path ("." when there is none) into buf. */
-static void parent_of(char *buf, size_t size, const char *path) {
-  snprintf(buf, size, "%s", path);
-  size_t len = strlen(buf);
-  while (len > 1 && buf[len - 1] == '/')
-    buf[--len] = '\0';
-  char *slash = strrchr(buf, '/');
-  if (slash == NULL)
-    snprintf(buf, size, ".");
-  else if (slash == buf)
-    buf[1] = '\0';
-  else
-    *slash = '\0';
-}
-
-static int is_dir(const char *path) {
-  struct stat sb;
-  return stat(path, &sb) == 0 && S_ISDIR(sb.st_mode);
-}
-
-static int is_empty_dir(const char *path) {
-  DIR *dir = opendir(path);
-  if (dir == NULL)
-    return 0;
-  int empty = 1;
-  struct dirent *e;
-  while (empty && (e = readdir(dir)) != NULL)
-    empty = strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0;
-  closedir(dir);
-  return empty;
-}
-
-int optimize_check_save(const char *dir) {
-  char parent[4096];
-  struct stat sb;
-  if (*dir == '\0')
-    return cli_fail("--save: needs a folder name"), -1;
-  if (stat(dir, &sb) == 0) {
-    if (!S_ISDIR(sb.st_mode) || !is_empty_dir(dir))
-      return cli_fail("--save: '%s' exists and is not an empty folder (choose a new name)", dir),
-             -1;
-    return 0;
+int optimize_open_outputs(optimize_job *j) {
+  dufm_err err;
+  if (j->save != NULL && dufm_atomic_dir_begin(&j->save_dir, j->save, &err) != DUFM_OK)
+    return cli_fail("--save: %s", err.msg);
+  if (j->trace != NULL && dufm_atomic_file_open(&j->trace_file, j->trace, &err) != DUFM_OK) {
+    dufm_atomic_dir_abort(&j->save_dir);
+    return cli_fail("--trace: %s", err.msg);
   }
-  parent_of(parent, sizeof parent, dir);
-  if (!is_dir(parent))
-    return cli_fail("--save: '%s': the folder '%s' does not exist", dir, parent), -1;
   return 0;
 }
 
-int optimize_check_trace(const char *file) {
-  char parent[4096];
-  if (*file == '\0')
-    return cli_fail("--trace: needs a file name"), -1;
-  if (is_dir(file))
-    return cli_fail("--trace: '%s' is a folder; give a file name", file), -1;
-  parent_of(parent, sizeof parent, file);
-  if (!is_dir(parent))
-    return cli_fail("--trace: '%s': the folder '%s' does not exist", file, parent), -1;
-  return 0;
+void optimize_abort_outputs(optimize_job *j) {
+  dufm_atomic_file_abort(&j->trace_file);
+  dufm_atomic_dir_abort(&j->save_dir);
 }
 
-dufm_status optimize_save(const char *dir, const dufm_config *c, dufm_err *err) {
-  return dufm_config_save_atomic(dir, c, err);
+/* What produced the outputs, for meta.json and the trace header. */
+static int describe(dufm_meta *m, const optimize_job *j, const int *widths, dufm_err *err) {
+  char source[600];
+  snprintf(source, sizeof source, "%s, %d seed%s, best seed %llu, init %s%s%.300s",
+           dufm_optim_method_name(j->o.method), j->nseeds, j->nseeds == 1 ? "" : "s",
+           (unsigned long long)j->res[j->best].seed, j->init_kind, j->init_name ? " " : "",
+           j->init_name ? j->init_name : "");
+  return dufm_meta_init(m, &j->p, widths, DUFM_FORM_SAMPLES, "optimize", source, err) == DUFM_OK
+             ? 0
+             : -1;
 }
 
-dufm_status optimize_write_trace(const char *file, const optimize_job *j, dufm_err *err) {
-  char tmp[4200];
-  snprintf(tmp, sizeof tmp, "%s.tmp", file);
-  FILE *f = fopen(tmp, "w");
-  if (f == NULL)
-    return dufm_err_set(err, DUFM_EIO, "%s: cannot create: %s", tmp, strerror(errno));
+static int write_trace(FILE *f, const optimize_job *j, dufm_err *err) {
+  dufm_meta m;
+  if (describe(&m, j, NULL, err) != 0)
+    return -1;
+  /* The parameters first, as a comment line, for 'dufm plot trace'. */
+  fputs("# ", f);
+  dufm_status st = dufm_meta_write(f, &m, err);
+  dufm_meta_clear(&m);
+  if (st != DUFM_OK)
+    return -1;
   fputs("run,seed,iter,loss,fit,reg,grad_norm\n", f);
   for (int r = 0; r < j->nseeds; r++) {
     const dufm_optim_result *res = &j->res[r];
@@ -92,13 +56,27 @@ dufm_status optimize_write_trace(const char *file, const optimize_job *j, dufm_e
               pt->iter, pt->loss, pt->fit, pt->reg, pt->grad_norm);
     }
   }
-  int bad = ferror(f);
-  bad |= fflush(f) != 0 || fsync(fileno(f)) != 0;
-  bad |= fclose(f) != 0;
-  if (bad || rename(tmp, file) != 0) {
-    int e = errno;
-    unlink(tmp);
-    return dufm_err_set(err, DUFM_EIO, "%s: cannot write the trace: %s", file, strerror(e));
+  return 0;
+}
+
+int optimize_commit_outputs(optimize_job *j) {
+  dufm_err err;
+  int rc = 0;
+  if (j->trace != NULL && write_trace(j->trace_file.f, j, &err) != 0)
+    rc = cli_fail("--trace: %s: %s", j->trace, err.msg);
+  if (rc == 0 && j->save != NULL) {
+    const dufm_config *x = &j->res[j->best].x;
+    dufm_meta m;
+    if (describe(&m, j, x->d, &err) != 0 ||
+        dufm_config_save_into(&j->save_dir, x, &m, &err) != DUFM_OK)
+      rc = cli_fail("--save: %s", err.msg);
+    dufm_meta_clear(&m);
   }
-  return DUFM_OK;
+  /* The trace first: a failed trace leaves no save. */
+  if (rc == 0 && j->trace != NULL && dufm_atomic_file_commit(&j->trace_file, &err) != DUFM_OK)
+    rc = cli_fail("--trace: %s", err.msg);
+  if (rc == 0 && j->save != NULL && dufm_atomic_dir_commit(&j->save_dir, &err) != DUFM_OK)
+    rc = cli_fail("--save: %s", err.msg);
+  optimize_abort_outputs(j);
+  return rc;
 }

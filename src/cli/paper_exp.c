@@ -1,6 +1,7 @@
 /* dufm paper: what each experiment records (files, JSON summary, report
  * section) and the helpers that write its files into the temporary folder. */
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -145,7 +146,12 @@ const char *paper_file(char *buf, size_t size, paper_job *j, paper_exp *e, const
 
 FILE *paper_open(paper_job *j, paper_exp *e, const char *name) {
   char path[4608];
-  FILE *f = fopen(paper_file(path, sizeof path, j, e, name), "w");
+  /* A new name in the private temporary folder: never through a planted link. */
+  int fd = open(paper_file(path, sizeof path, j, e, name),
+                O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0666);
+  FILE *f = fd >= 0 ? fdopen(fd, "w") : NULL;
+  if (f == NULL && fd >= 0)
+    close(fd);
   if (f == NULL)
     cli_fail("--out: %s: cannot create: %s", path, strerror(errno));
   return f;

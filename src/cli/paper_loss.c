@@ -8,6 +8,7 @@
 
 #include "args.h"
 #include "dufm/compare.h"
+#include "dufm/meta.h"
 #include "paper.h"
 
 #define LOSS_L 4
@@ -20,10 +21,18 @@ typedef struct {
   const char *srg_name, *best_name;
 } levels;
 
-static int write_trace(paper_job *j, paper_exp *e, const paper_runs *r) {
+static int write_trace(paper_job *j, paper_exp *e, const paper_runs *r, const dufm_params *p) {
   FILE *f = paper_open(j, e, "loss_trace.csv");
   if (f == NULL)
     return CLI_EXIT_USAGE;
+  /* The parameters line of 'optimize --trace', which 'plot trace' reads. */
+  dufm_meta m;
+  if (dufm_meta_init(&m, p, NULL, DUFM_FORM_SAMPLES, "paper", "gd, width 30, lr 0.5", NULL) ==
+      DUFM_OK) {
+    fputs("# ", f);
+    dufm_meta_write(f, &m, NULL); /* errors show in paper_close */
+    dufm_meta_clear(&m);
+  }
   fputs("run,seed,iter,loss,fit,reg,grad_norm\n", f);
   for (int s = 0; s < r->nseeds; s++)
     for (long i = 0; i < r->res[s].ntrace; i++) {
@@ -192,7 +201,7 @@ int paper_loss(paper_job *j, paper_exp *e) {
       lo = fmin(lo, r.res[s].loss.loss);
     trace_ctx whole = {csv, 0, 0}, zoom = {csv, 0.97 * lo, 1.25 * lv.dnc};
     long used = j->iters > 0 ? j->iters : iters;
-    if ((rc = write_trace(j, e, &r)) == 0 && (rc = write_tables(j, e, &r, &lv)) == 0 &&
+    if ((rc = write_trace(j, e, &r, &p)) == 0 && (rc = write_tables(j, e, &r, &lv)) == 0 &&
         (rc = paper_figure(j, e, "loss_trace", draw_trace, &whole)) == 0 &&
         (rc = paper_figure(j, e, "loss_trace_zoom", draw_trace, &zoom)) == 0)
       report(e, &r, &lv, used);

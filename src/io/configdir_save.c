@@ -1,10 +1,11 @@
-/* Writing configuration folders (the reading side is configdir.c). */
+/* Writing configuration folders (the reading side is configdir.c): always a
+ * whole new folder, built next to the target and renamed into place. */
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
-#include <unistd.h>
+#include <stdio.h>
 
+#include "dufm/atomic.h"
 #include "dufm/npy.h"
 #include "io/npy_internal.h"
 
@@ -27,47 +28,47 @@ static dufm_status check_config(const dufm_config *c, const char *dir, dufm_err 
   return DUFM_OK;
 }
 
-static dufm_status make_dir(const char *dir, dufm_err *err) {
-  struct stat sb;
-  if (mkdir(dir, 0777) != 0 && errno != EEXIST)
-    return dufm_err_set(err, DUFM_EIO, "%s: cannot create the folder: %s", dir, strerror(errno));
-  if (stat(dir, &sb) != 0)
-    return dufm_err_set(err, DUFM_EIO, "%s: cannot stat the folder: %s", dir, strerror(errno));
-  if (!S_ISDIR(sb.st_mode))
-    return dufm_err_set(err, DUFM_EIO, "%s: exists and is not a folder", dir);
-  return DUFM_OK;
+dufm_status dufm_i_config_write_files(const dufm_atomic_dir *ad, const dufm_config *c,
+                                      dufm_err *err) {
+  dufm_status st = DUFM_OK;
+  for (int l = 0; l <= c->L && st == DUFM_OK; l++) {
+    char name[32];
+    if (l == 0)
+      snprintf(name, sizeof name, "H1.npy");
+    else
+      snprintf(name, sizeof name, "W%d.npy", l);
+    char *path = dufm_atomic_dir_path(ad, name);
+    if (path == NULL)
+      st = dufm_err_set(err, DUFM_ENOMEM, "%s: out of memory", ad->path);
+    else
+      st = dufm_npy_write(path, l == 0 ? &c->H1 : &c->W[l - 1], err);
+    if (st != DUFM_OK && path != NULL && err != NULL) { /* name the target, not the temporary */
+      char why[DUFM_ERR_MSG_MAX];
+      const char *colon = strstr(err->msg, ": ");
+      snprintf(why, sizeof why, "%s", colon != NULL ? colon + 2 : err->msg);
+      dufm_err_set(err, st, "%s/%s: %s", ad->path, name, why);
+    }
+    free(path);
+  }
+  return st;
+}
+
+dufm_status dufm_i_config_check(const dufm_config *c, const char *dir, dufm_err *err) {
+  return check_config(c, dir, err);
 }
 
 dufm_status dufm_config_save(const char *dir, const dufm_config *c, dufm_err *err) {
-  int *stale = NULL;
-  size_t n_stale = 0;
-  char *path = NULL;
+  dufm_atomic_dir ad;
   dufm_status st = check_config(c, dir, err);
-  if (st != DUFM_OK || (st = make_dir(dir, err)) != DUFM_OK)
+  if (st != DUFM_OK || (st = dufm_atomic_dir_begin(&ad, dir, err)) != DUFM_OK)
     return st;
-  for (int l = 0; l <= c->L && st == DUFM_OK; l++) {
-    path = l == 0 ? dufm_i_path_join(dir, "H1.npy") : dufm_i_layer_path(dir, l);
-    if (path == NULL)
-      st = dufm_err_set(err, DUFM_ENOMEM, "%s: out of memory", dir);
-    else
-      st = dufm_npy_write(path, l == 0 ? &c->H1 : &c->W[l - 1], err);
-    free(path);
-    path = NULL;
+  if ((st = dufm_i_config_write_files(&ad, c, err)) != DUFM_OK) {
+    dufm_atomic_dir_abort(&ad);
+    return st;
   }
-  if (st != DUFM_OK || (st = dufm_i_layers_above(&stale, &n_stale, dir, c->L, err)) != DUFM_OK)
-    goto cleanup;
-  /* Ascending order: an interrupted removal leaves a hole, which the loader
-   * refuses, rather than a shorter but plausible stack of stale layers. */
-  for (size_t i = 0; i < n_stale && st == DUFM_OK; i++) {
-    if ((path = dufm_i_layer_path(dir, stale[i])) == NULL)
-      st = dufm_err_set(err, DUFM_ENOMEM, "%s: out of memory", dir);
-    else if (unlink(path) != 0 && errno != ENOENT)
-      st = dufm_err_set(err, DUFM_EIO, "%s: cannot remove this stale layer file: %s", path,
-                        strerror(errno));
-    free(path);
-    path = NULL;
-  }
-cleanup:
-  free(stale);
-  return st;
+  return dufm_atomic_dir_commit(&ad, err);
+}
+
+dufm_status dufm_config_save_atomic(const char *dir, const dufm_config *c, dufm_err *err) {
+  return dufm_config_save(dir, c, err);
 }

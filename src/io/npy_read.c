@@ -9,6 +9,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "dufm/atomic.h"
 #include "dufm/npy.h"
 #include "io/npy_internal.h"
 
@@ -121,21 +122,13 @@ dufm_status dufm_npy_read(dufm_mat *out, const char *path, dufm_err *err) {
   size_t hlen = 0;
   uint64_t used = 0;
   dufm_i_npy_header h;
-  struct stat sb;
   out->rows = out->cols = 0;
   out->data = NULL;
-  FILE *f = fopen(path, "rb");
-  if (f == NULL)
-    return dufm_err_set(err, DUFM_EIO, "%s: cannot open: %s", path, strerror(errno));
-  if (fstat(fileno(f), &sb) != 0) {
-    st = dufm_err_set(err, DUFM_EIO, "%s: cannot stat: %s", path, strerror(errno));
-    goto cleanup;
-  }
-  if (!S_ISREG(sb.st_mode)) {
-    st = dufm_err_set(err, DUFM_EIO, "%s: not a regular file", path);
-    goto cleanup;
-  }
-  uint64_t size = (uint64_t)sb.st_size;
+  FILE *f = NULL;
+  uint64_t size = 0;
+  /* Regular files only: a FIFO or a device is refused at once, never waited on. */
+  if ((st = dufm_input_open(&f, &size, path, DUFM_NPY_MAX_BYTES, "an .npy file", err)) != DUFM_OK)
+    return st;
   if ((st = read_prefix(&hlen, &used, f, size, path, err)) != DUFM_OK)
     goto cleanup;
   if ((header = malloc(hlen + 1)) == NULL) {

@@ -4,9 +4,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
-#include <unistd.h>
 
+#include "dufm/atomic.h"
 #include "dufm/npy.h"
 #include "io/npy_internal.h"
 
@@ -33,21 +32,6 @@ static size_t npy_prefix(unsigned char *buf, int rows, int cols) {
   return 10 + hlen + pad;
 }
 
-/* The process umask without changing it (umask(2) would race with other
- * threads); mkstemp creates files 0600, which would surprise a user. */
-static mode_t current_umask(void) {
-  mode_t mask = 022;
-  char line[128];
-  FILE *f = fopen("/proc/self/status", "r");
-  if (f == NULL)
-    return mask;
-  while (fgets(line, sizeof line, f) != NULL)
-    if (strncmp(line, "Umask:", 6) == 0)
-      mask = (mode_t)strtoul(line + 6, NULL, 8) & 0777;
-  fclose(f);
-  return mask;
-}
-
 static dufm_status write_all(FILE *f, const dufm_mat *m, const char *path, dufm_err *err) {
   unsigned char buf[8192];
   size_t len = npy_prefix(buf, m->rows, m->cols);
@@ -65,9 +49,6 @@ static dufm_status write_all(FILE *f, const dufm_mat *m, const char *path, dufm_
     if (fwrite(buf, 8, n, f) != n)
       return dufm_err_set(err, DUFM_EIO, "%s: write failed: %s", path, strerror(errno));
   }
-  /* Flush to the disk before the rename makes the file visible. */
-  if (fflush(f) != 0 || fsync(fileno(f)) != 0)
-    return dufm_err_set(err, DUFM_EIO, "%s: write failed: %s", path, strerror(errno));
   return DUFM_OK;
 }
 
@@ -80,48 +61,13 @@ dufm_status dufm_npy_write(const char *path, const dufm_mat *m, dufm_err *err) {
         return dufm_err_set(err, DUFM_EINVAL,
                             "%s: entry (%d, %d) is not finite: dufm_npy_read would reject the file",
                             path, i, j);
-  dufm_status st = DUFM_OK;
-  FILE *f = NULL;
-  int fd = -1, created = 0;
-  char *tmp = malloc(strlen(path) + sizeof ".tmpXXXXXX");
-  if (tmp == NULL)
-    return dufm_err_set(err, DUFM_ENOMEM, "%s: out of memory", path);
-  /* Same folder as the target, so that rename is atomic. */
-  strcpy(tmp, path);
-  strcat(tmp, ".tmpXXXXXX");
-  if ((fd = mkstemp(tmp)) < 0) {
-    st = dufm_err_set(err, DUFM_EIO, "%s: cannot create a temporary file next to it: %s", path,
-                      strerror(errno));
-    goto cleanup;
+  dufm_atomic_file af;
+  dufm_status st = dufm_atomic_file_open(&af, path, err);
+  if (st != DUFM_OK)
+    return st;
+  if ((st = write_all(af.f, m, path, err)) != DUFM_OK) {
+    dufm_atomic_file_abort(&af);
+    return st;
   }
-  created = 1;
-  if (fchmod(fd, 0666 & ~current_umask()) != 0 || (f = fdopen(fd, "wb")) == NULL) {
-    st = dufm_err_set(err, DUFM_EIO, "%s: cannot prepare the temporary file: %s", path,
-                      strerror(errno));
-    goto cleanup;
-  }
-  fd = -1; /* owned by f now */
-  if ((st = write_all(f, m, path, err)) != DUFM_OK)
-    goto cleanup;
-  int closed = fclose(f);
-  f = NULL;
-  if (closed != 0) {
-    st = dufm_err_set(err, DUFM_EIO, "%s: write failed: %s", path, strerror(errno));
-    goto cleanup;
-  }
-  if (rename(tmp, path) != 0) {
-    st = dufm_err_set(err, DUFM_EIO, "%s: cannot rename the temporary file into place: %s", path,
-                      strerror(errno));
-    goto cleanup;
-  }
-  created = 0;
-cleanup:
-  if (f != NULL)
-    fclose(f);
-  if (fd >= 0)
-    close(fd);
-  if (created)
-    unlink(tmp);
-  free(tmp);
-  return st;
+  return dufm_atomic_file_commit(&af, err);
 }

@@ -50,6 +50,12 @@ dufm_status dufm_eval_ws_alloc(dufm_eval_ws **out, const dufm_config *c, dufm_er
   ok = ok && add_size(&total, maxw, cols) && add_size(&total, maxw, cols);
   if (!ok)
     return dufm_err_set(err, DUFM_ENOMEM, "evaluation workspace for %d columns is too large", cols);
+  /* Checked before allocating: a small folder can describe a huge evaluation. */
+  if (total > DUFM_EVAL_MAX_ENTRIES)
+    return dufm_err_set(err, DUFM_EINVAL,
+                        "evaluating %d columns through widths up to %d needs %zu matrix entries, "
+                        "more than the limit of %ld",
+                        cols, maxw, total, (long)DUFM_EVAL_MAX_ENTRIES);
   dufm_eval_ws *ws = calloc(1, sizeof *ws);
   if (ws == NULL)
     return dufm_err_set(err, DUFM_ENOMEM, "out of memory for an evaluation workspace");

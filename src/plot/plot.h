@@ -10,7 +10,9 @@
 
 #include "cli/args.h"
 #include "cli/json.h"
+#include "dufm/atomic.h"
 #include "dufm/matrix.h"
+#include "dufm/meta.h"
 
 typedef enum { PLOT_SVG, PLOT_PNG } plot_format;
 
@@ -20,16 +22,21 @@ typedef struct {
   plot_format format;
   int json;  /* print the JSON summary instead of one line of text */
   int quiet; /* print nothing on success (callers that report themselves; json = 0) */
+  dufm_atomic_file *file; /* opened by plot_target_init; NULL: the page opens its own */
 } plot_target;
 
-/* Checks --out (given, extension .svg or .png); returns 0 or -1 after printing. */
+/* Checks --out (given, extension .svg or .png) and creates its temporary (fail
+ * fast: before any computation); returns 0 or -1 after printing. One per
+ * process; plot_target_abort removes the temporary unless committed. */
 int plot_target_init(plot_target *t, const char *out, int json);
+void plot_target_abort(void);
 const char *plot_format_name(plot_format f);
 
 /* ---- page life cycle (plot_file.c) */
 typedef struct {
   const plot_target *t;
-  char *tmp; /* the temporary file PLplot writes to */
+  dufm_atomic_file *file; /* t->file or &own: PLplot writes file->tmp */
+  dufm_atomic_file own;
 } plot_page;
 
 /* Creates the temporary next to t->out and starts PLplot on it with a page of
@@ -131,7 +138,13 @@ typedef struct {
 typedef struct {
   int nruns;
   trace_run *runs; /* in order of first appearance */
+  int has_meta;    /* a first line "# {...}" gave the parameters (dufm/meta.h) */
+  dufm_meta meta;
 } trace_data;
+
+/* Traces are text; a larger file is not one (a run of 10^6 logged steps of 100
+ * seeds stays far below). */
+#define TRACE_MAX_BYTES (1ull << 30)
 
 /* Reads the file; errors name the file and line. Returns 0 or an exit status
  * after printing. */

@@ -10,7 +10,11 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "dufm/atomic.h"
 #include "plot.h"
+
+/* The figure of 'dufm plot' (one per process). */
+static dufm_atomic_file cli_file = {.slot = -1};
 
 const char *plot_format_name(plot_format f) { return f == PLOT_PNG ? "png" : "svg"; }
 
@@ -30,19 +34,26 @@ int plot_target_init(plot_target *t, const char *out, int json) {
   t->out = out;
   t->json = json;
   t->quiet = 0;
+  t->file = NULL;
+  /* The file now, before the computation: a refused target fails at once. */
+  dufm_err err;
+  if (dufm_atomic_file_open(&cli_file, out, &err) != DUFM_OK)
+    return cli_fail("--out: %s", err.msg), -1;
+  t->file = &cli_file;
   return 0;
 }
+
+void plot_target_abort(void) { dufm_atomic_file_abort(&cli_file); }
 
 /* PLplot reports fatal errors through plexit, which would print several lines
  * and exit; this handler prints our one line, removes the temporary, and exits
  * itself. Non-fatal aborts only mark the figure as failed. */
-static const char *current_tmp;
+static dufm_atomic_file *current;
 static int plplot_aborted;
 
 static int on_plexit(const char *msg) {
   fprintf(stderr, "dufm: plot: PLplot failed: %s\n", msg);
-  if (current_tmp != NULL)
-    unlink(current_tmp);
+  dufm_atomic_file_abort(current);
   exit(1);
 }
 
@@ -69,70 +80,69 @@ static int have_device(const char *name) {
 int plot_page_open(plot_page *pg, const plot_target *t, int width, int height) {
   const char *dev = t->format == PLOT_PNG ? "pngcairo" : "svg";
   pg->t = t;
-  pg->tmp = NULL;
+  pg->file = t->file != NULL ? t->file : &pg->own;
   if (!have_device(dev))
     return cli_fail("--out: %s needs PLplot's %s driver (Debian package %s)", t->out, dev,
                     t->format == PLOT_PNG ? "plplot-driver-cairo" : "libplplot17");
-  size_t len = strlen(t->out) + 16;
-  pg->tmp = malloc(len);
-  if (pg->tmp == NULL)
-    return cli_fail("out of memory"), 1;
-  snprintf(pg->tmp, len, "%s.tmpXXXXXX", t->out);
-  int fd = mkstemp(pg->tmp);
-  if (fd < 0) {
-    int e = errno;
-    free(pg->tmp);
-    pg->tmp = NULL;
-    return cli_fail("--out: %s: cannot create a file in its folder: %s", t->out, strerror(e));
-  }
-  /* mkstemp makes the file 0600; a figure gets the usual 0666 minus the umask. */
-  mode_t mask = umask(0);
-  umask(mask);
-  (void)fchmod(fd, 0666 & ~mask); /* on failure the figure is only less readable */
-  close(fd);
-  current_tmp = pg->tmp;
+  dufm_err err;
+  if (t->file == NULL && dufm_atomic_file_open(&pg->own, t->out, &err) != DUFM_OK)
+    return cli_fail("--out: %s", err.msg);
+  /* PLplot opens the temporary by name itself. */
+  if (pg->file->f != NULL)
+    fclose(pg->file->f);
+  pg->file->f = NULL;
+  current = pg->file;
   plplot_aborted = 0;
   plsexit(on_plexit);
   plsabort(on_plabort);
   plsdev(dev);
-  plsfnam(pg->tmp);
+  plsfnam(pg->file->tmp);
   plspage(0, 0, width, height, 0, 0);
   plot_palette();
   plinit();
   return 0;
 }
 
-/* The first bytes of the finished file must be those of its format. */
-static int looks_right(const char *path, plot_format f) {
-  char head[512] = {0};
+/* PLplot does not report failed writes (a full disk): the file must start and
+ * end as its format does. */
+static int looks_complete(const char *path, plot_format f) {
+  char head[512] = {0}, tail[64] = {0};
   FILE *in = fopen(path, "rb");
   if (in == NULL)
     return 0;
   size_t got = fread(head, 1, sizeof head - 1, in);
-  int ok = fsync(fileno(in)) == 0 || errno == EINVAL;
+  long size = fseek(in, 0, SEEK_END) == 0 ? ftell(in) : -1;
+  long from = size > (long)sizeof tail - 1 ? size - (long)sizeof tail + 1 : 0;
+  size_t got_tail = size >= 0 && fseek(in, from, SEEK_SET) == 0
+                        ? fread(tail, 1, sizeof tail - 1, in)
+                        : 0;
   fclose(in);
-  if (f == PLOT_PNG)
-    return ok && got >= 8 && memcmp(head, "\x89PNG\r\n\x1a\n", 8) == 0;
-  return ok && strstr(head, "<svg") != NULL;
+  if (f == PLOT_PNG) {
+    static const unsigned char iend[12] = {0, 0, 0, 0, 'I', 'E', 'N', 'D', 0xae, 0x42, 0x60, 0x82};
+    return got >= 8 && memcmp(head, "\x89PNG\r\n\x1a\n", 8) == 0 && got_tail >= 12 &&
+           memcmp(tail + got_tail - 12, iend, 12) == 0;
+  }
+  while (got_tail > 0 && (tail[got_tail - 1] == '\n' || tail[got_tail - 1] == ' '))
+    tail[--got_tail] = '\0';
+  return strstr(head, "<svg") != NULL && got_tail >= 6 &&
+         strcmp(tail + got_tail - 6, "</svg>") == 0;
 }
 
 int plot_page_close(plot_page *pg) {
   plend();
   int rc = 0;
+  dufm_err err;
   if (plplot_aborted) {
     rc = 1;
-  } else if (!looks_right(pg->tmp, pg->t->format)) {
-    rc = cli_fail("--out: %s: PLplot did not write a complete %s file", pg->t->out,
-                  plot_format_name(pg->t->format));
-  } else if (rename(pg->tmp, pg->t->out) != 0) {
-    rc = cli_fail("--out: %s: cannot rename the finished figure into place: %s", pg->t->out,
-                  strerror(errno));
+  } else if (!looks_complete(pg->file->tmp, pg->t->format)) {
+    rc = cli_fail("--out: %s: PLplot did not write a complete %s file (disk full?); nothing "
+                  "written",
+                  pg->t->out, plot_format_name(pg->t->format));
+  } else if (dufm_atomic_file_commit(pg->file, &err) != DUFM_OK) {
+    rc = cli_fail("--out: %s", err.msg);
   }
-  if (rc != 0)
-    unlink(pg->tmp);
-  current_tmp = NULL;
-  free(pg->tmp);
-  pg->tmp = NULL;
+  dufm_atomic_file_abort(pg->file); /* a no-op after the commit */
+  current = NULL;
   return rc;
 }
 

@@ -7,6 +7,7 @@
 
 #include "dufm/npy.h"
 #include "dufm/structure.h"
+#include "cli/meta_args.h"
 #include "plot.h"
 
 /* The class means of a d x cols matrix whose columns are grouped by class,
@@ -21,13 +22,14 @@ static int class_means(dufm_mat *out, const dufm_mat *m, int K) {
   return 0;
 }
 
-static int from_dir(dufm_config *cfg, dufm_params *p, plot_layers *out, const plot_source *src) {
+static int from_dir(dufm_config *cfg, dufm_params *p, dufm_form *form, plot_layers *out,
+                    const plot_source *src) {
   dufm_err err;
-  int n;
+  int n, rc;
   if (dufm_config_load(cfg, &n, src->dir, &err) != DUFM_OK)
     return cli_fail_err(&err, NULL);
-  if (cli_folder_params(p, &src->c, cfg->L, cfg->K, n) != 0)
-    return CLI_EXIT_USAGE;
+  if ((rc = cli_folder_meta_params(p, form, NULL, &src->c, src->dir, cfg, n)) != 0)
+    return rc;
   snprintf(out->name, sizeof out->name, "%s", src->dir);
   return 0;
 }
@@ -57,12 +59,12 @@ int plot_layers_load(plot_layers *out, const plot_source *src) {
   memset(out, 0, sizeof *out);
   dufm_config cfg = {0};
   dufm_params p;
-  int rc = src->dir ? from_dir(&cfg, &p, out, src) : from_structure(&cfg, &p, out, src);
+  dufm_form form = DUFM_FORM_CLASS_MEANS;
+  int rc = src->dir ? from_dir(&cfg, &p, &form, out, src) : from_structure(&cfg, &p, out, src);
   if (rc != 0) {
     dufm_config_clear(&cfg);
     return rc;
   }
-  dufm_form form = src->dir ? DUFM_FORM_SAMPLES : DUFM_FORM_CLASS_MEANS;
   dufm_eval_ws *ws = NULL;
   dufm_err err;
   dufm_loss loss;

@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "dufm/compare.h"
+#include "cli/meta_args.h"
 #include "plot.h"
 
 /* Runs with a legend entry of their own; the rest share one. */
@@ -180,10 +181,33 @@ int plot_trace(const plot_target *t, const char *csv, const cli_common *c, int g
 int plot_trace_with(const plot_target *t, const char *csv, const cli_common *c,
                     const plot_trace_opts *to) {
   dufm_params p;
-  if (cli_params(&p, c) != 0)
-    return CLI_EXIT_USAGE;
   trace_data td;
   int rc = trace_read(&td, csv);
+  if (rc != 0)
+    return rc;
+  /* The trace's own parameters decide; the flags must agree. Without them the
+   * flags must say L, K, n and lambda: the levels depend on all four. */
+  char where[4200];
+  snprintf(where, sizeof where, "%s (line 1)", csv);
+  dufm_err perr;
+  if (td.has_meta) {
+    if (dufm_meta_params(&p, &td.meta, &perr) != DUFM_OK)
+      rc = cli_fail("%s: %s", where, perr.msg);
+    else if (cli_meta_agree(&p, c, where) != 0)
+      dufm_params_clear(&p), rc = CLI_EXIT_USAGE;
+  } else {
+    const char *missing = c->L == NULL ? "L" : c->K == NULL ? "K" : c->n == NULL ? "n" : NULL;
+    if (missing != NULL)
+      rc = cli_fail("--%s: required: %s has no '# {...}' parameter line (written by dufm optimize "
+                    "--trace); give --L, --K, --n and --lambda",
+                    missing, csv);
+    else if (cli_need_lambda(c, csv) != 0 || cli_params(&p, c) != 0)
+      rc = CLI_EXIT_USAGE;
+  }
+  if (rc != 0) {
+    trace_clear(&td);
+    return rc;
+  }
   dufm_comparison cmp;
   dufm_compare_opts o;
   dufm_compare_opts_default(&o);
@@ -205,10 +229,13 @@ int plot_trace_with(const plot_target *t, const char *csv, const cli_common *c,
     paper_level(&lv, &cmp);
     char title[300], name[64];
     plot_short_name(name, sizeof name, to->name ? to->name : csv, 28);
-    int used = snprintf(title, sizeof title, "%s: L = %d, K = %d, n = %d, #gl = %s", name, p.L, p.K,
-                        p.n, c->lambda ? c->lambda : "0.004");
-    if ((c->lambda_h || c->lambda_w) && used < (int)sizeof title)
-      snprintf(title + used, sizeof title - used, " (per-layer lambdas given)");
+    char *lt = dufm_meta_lambda_text(p.lam_h);
+    int uniform = 1;
+    for (int l = 0; l < p.L; l++)
+      uniform = uniform && mpq_equal(p.lam_w[l], p.lam_h);
+    snprintf(title, sizeof title, "%s: L = %d, K = %d, n = %d, #gl = %.24s%s", name, p.L, p.K, p.n,
+             lt != NULL ? lt : "?", uniform ? "" : " (per-layer lambdas)");
+    free(lt);
     plot_page pg;
     if ((rc = plot_page_open(&pg, t, 900, 560)) == 0) {
       draw(&td, &lv, title);

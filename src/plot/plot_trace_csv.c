@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "dufm/atomic.h"
 #include "plot.h"
 
 #define MAX_FIELDS 64
@@ -74,23 +75,34 @@ static int column(char **f, int n, const char *name) {
 
 int trace_read(trace_data *out, const char *path) {
   memset(out, 0, sizeof *out);
-  FILE *in = fopen(path, "r");
-  if (in == NULL)
-    return cli_fail("%s: cannot open the trace: %s", path, strerror(errno));
+  FILE *in;
+  dufm_err err;
+  if (dufm_input_open(&in, NULL, path, TRACE_MAX_BYTES, "a trace", &err) != DUFM_OK)
+    return cli_fail_err(&err, NULL);
   char *line = NULL, *f[MAX_FIELDS];
   size_t cap = 0;
   long lineno = 0;
-  int rc = 0, nf = 0, c_run = -1, c_seed = -1, c_iter = -1, c_loss = -1;
+  int meta_lines = 0, rc = 0, nf = 0, c_run = -1, c_seed = -1, c_iter = -1, c_loss = -1;
   while (rc == 0 && getline(&line, &cap, in) >= 0) {
     lineno++;
+    if (lineno == 1 && meta_lines == 0 && line[0] == '#') { /* the parameters: "# {meta.json object}" */
+      char name[4200];
+      snprintf(name, sizeof name, "%s: line 1", path);
+      if (dufm_meta_parse(&out->meta, line + 1, strlen(line + 1), name, &err) != DUFM_OK)
+        rc = cli_fail_err(&err, NULL);
+      else
+        out->has_meta = 1;
+      lineno = 0, meta_lines = 1;
+      continue;
+    }
     if (lineno == 1) {
       nf = split(line, f);
       c_run = column(f, nf, "run"), c_seed = column(f, nf, "seed");
       c_iter = column(f, nf, "iter"), c_loss = column(f, nf, "loss");
       if (nf > MAX_FIELDS || c_run < 0 || c_iter < 0 || c_loss < 0)
-        rc = cli_fail("%s: line 1: the header must name the columns run, iter and loss (as "
+        rc = cli_fail("%s: line %d: the header must name the columns run, iter and loss (as "
                       "run,seed,iter,loss,fit,reg,grad_norm)",
-                      path);
+                      path, 1 + meta_lines);
       continue;
     }
     if (line[strspn(line, " \t\r\n")] == '\0')
@@ -99,15 +111,15 @@ int trace_read(trace_data *out, const char *path) {
     double run, iter, loss;
     trace_run *r;
     if (n != nf)
-      rc = cli_fail("%s: line %ld: %d fields, but the header has %d", path, lineno, n, nf);
+      rc = cli_fail("%s: line %ld: %d fields, but the header has %d", path, lineno + meta_lines, n, nf);
     else if (!number(&run, f[c_run]) || run != floor(run) || fabs(run) > 1e9)
-      rc = cli_fail("%s: line %ld: run '%s' is not a whole number", path, lineno, f[c_run]);
+      rc = cli_fail("%s: line %ld: run '%s' is not a whole number", path, lineno + meta_lines, f[c_run]);
     else if (!number(&iter, f[c_iter]))
-      rc = cli_fail("%s: line %ld: iter '%s' is not a finite number", path, lineno, f[c_iter]);
+      rc = cli_fail("%s: line %ld: iter '%s' is not a finite number", path, lineno + meta_lines, f[c_iter]);
     else if (!number(&loss, f[c_loss]) || loss <= 0)
       rc = cli_fail("%s: line %ld: loss '%s' is not a positive finite number (the axis is "
                     "logarithmic)",
-                    path, lineno, f[c_loss]);
+                    path, lineno + meta_lines, f[c_loss]);
     else if ((r = run_of(out, (long)run)) == NULL || append(r, iter, loss) != 0)
       rc = cli_fail("out of memory");
     else if (c_seed >= 0 && r->n == 1)
@@ -127,6 +139,7 @@ int trace_read(trace_data *out, const char *path) {
 }
 
 void trace_clear(trace_data *t) {
+  dufm_meta_clear(&t->meta);
   for (int i = 0; i < t->nruns; i++)
     free(t->runs[i].iter), free(t->runs[i].loss);
   free(t->runs);
