@@ -248,6 +248,11 @@ cp -r "$R/meta" "$R/nometa" && rm "$R/nometa/meta.json"
 expect_usage_error "--lambda: required" eval "$R/nometa"
 expect_usage_error "--lambda: required" check "$R/nometa"
 expect_json eval "$R/nometa" --lambda 0.001
+# A FIFO in place of meta.json is refused at once.
+cp -r "$R/nometa" "$R/fifometa" && rm -f "$R/fifometa/meta.json" && mkfifo "$R/fifometa/meta.json"
+timeout 5 "$DUFM" eval "$R/fifometa" >/dev/null 2>"$TMP/err"
+rc=$?
+[ "$rc" -eq 2 ] && grep -q "meta.json: is a FIFO" "$TMP/err" && ok || bad "FIFO meta.json: exit $rc: $(cat "$TMP/err")"
 # A bad meta.json names itself and the key.
 printf '{"format": "dufm-meta 1", "L": 4}\n' >"$R/nometa/meta.json"
 expect_usage_error "meta.json: \"K\" is missing" eval "$R/nometa"

@@ -49,8 +49,9 @@ static const command commands[] = {
      "  --max-r R, --no-blocks       as for compare\n" COMMON_FLAGS},
     {"eval", cmd_eval, "loss, fit, reg and rescale-optimal loss of a configuration folder",
      "usage: dufm eval DIR [flags]\n"
-     "DIR holds H1.npy, W1.npy, ..., WL.npy; L, K and n come from the shapes\n"
-     "(--L/--K/--n, if given, must agree).\n" COMMON_FLAGS},
+     "DIR holds H1.npy, W1.npy, ..., WL.npy and meta.json; L, K, n and the lambdas come\n"
+     "from them (flags, if given, must agree). Without meta.json, --lambda is required.\n"
+     COMMON_FLAGS},
     {"optimize", cmd_optimize,
      "numerical minimization over seeds (gd, anneal, lbfgs), vs closed forms",
      "usage: dufm optimize [flags]\n"
@@ -65,8 +66,8 @@ static const command commands[] = {
      "  --init-std X     Gaussian start N(0, X^2) (default 0.1)\n"
      "  --init SPEC|DIR  start from a structure (rescale-optimal, zero-padded) or a folder\n"
      "  --perturb EPS    add N(0, EPS^2) to the --init start (a different draw per seed)\n"
-     "  --save DIR       best run as H1.npy, W1.npy, ... (DIR missing or empty)\n"
-     "  --trace FILE     CSV run,seed,iter,loss,fit,reg,grad_norm\n"
+     "  --save DIR       best run as H1.npy, W1.npy, ..., meta.json (DIR missing or empty)\n"
+     "  --trace FILE     a '# {meta.json}' line, then CSV run,seed,iter,loss,fit,reg,grad_norm\n"
      "  --log-every N    trace period (default iters / 100)\n"
      "  --progress       progress lines on stderr (default: only for runs over 2 s)\n"
      "Exit 1 when a run diverges (nothing is written).\n" COMMON_FLAGS},

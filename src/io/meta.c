@@ -4,6 +4,7 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "dufm/meta.h"
 #include "dufm/npy.h"
@@ -509,11 +510,9 @@ dufm_status dufm_meta_load(dufm_meta *m, int *found, const char *dir, dufm_err *
   char *text = NULL;
   size_t n = 0;
   dufm_status st = DUFM_OK;
-  FILE *probe = fopen(path, "rb");
-  if (probe == NULL && errno == ENOENT)
-    goto done;
-  if (probe != NULL)
-    fclose(probe);
+  struct stat sb;
+  if (lstat(path, &sb) != 0 && errno == ENOENT)
+    goto done; /* no meta.json: a folder written by someone else */
   if ((st = dufm_input_read(&text, &n, path, DUFM_META_MAX_BYTES, "meta.json", err)) == DUFM_OK &&
       (st = dufm_meta_parse(m, text, n, path, err)) == DUFM_OK)
     *found = 1;
