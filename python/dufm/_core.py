@@ -18,6 +18,11 @@ except ImportError as e:  # pragma: no cover - exercised by hand
         "repository (they build it), or: /usr/bin/python3 python/dufm/_build.py build"
     ) from e
 
+# GSL's abort-on-error handler off and OpenBLAS on one thread, as the dufm
+# command does (libdufm changes neither on its own: dufm/process.h).
+DUFM_INIT_DEFAULT = 3
+lib.dufm_init_process(DUFM_INIT_DEFAULT)
+
 
 class Error(Exception):
     """An error reported by libdufm (or a rule of its Python API): one line,

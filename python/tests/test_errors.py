@@ -11,9 +11,12 @@ from conftest import cli_error
 torch = pytest.importorskip("torch")
 
 
-def lib_message(cli_line, prefix):
-    assert cli_line.startswith(prefix), cli_line
-    return cli_line[len(prefix):]
+def lib_message(cli_line, prefix, suffix=""):
+    """The library's message inside the CLI's line: after the flag, and before
+    the echoed value where the CLI puts it last (a long value is shortened
+    there, never the rule)."""
+    assert cli_line.startswith(prefix) and cli_line.endswith(suffix), cli_line
+    return cli_line[len(prefix):len(cli_line) - len(suffix)]
 
 
 @pytest.mark.parametrize("call,cli_args,name", [
@@ -31,22 +34,23 @@ def test_lambda_message_as_the_cli_prints_it(call, cli_args, name):
     assert str(e.value) == f"{name}: " + cli_line[len(f"dufm: {flag}: "):]
 
 
-@pytest.mark.parametrize("call,cls,cli_args,cli_prefix,py_prefix", [
+@pytest.mark.parametrize("call,cls,cli_args,cli_prefix,py_prefix,cli_suffix", [
     (lambda: dufm.structure("srg:2", 4, 0.004), dufm.InvalidArgument,
-     ["structure", "--structure", "srg:2"], "dufm: --structure: 'srg:2': ", "spec 'srg:2': "),
+     ["structure", "--structure", "srg:2"], "dufm: --structure: 'srg:2': ", "spec 'srg:2': ", ""),
     (lambda: dufm.export("clique:5:2,9", 4, 0.004), dufm.InvalidArgument,
      ["export", "--structure", "clique:5:2,9", "--out", "/nonexistent/x"],
-     "dufm: --structure: 'clique:5:2,9': ", "spec 'clique:5:2,9': "),
+     "dufm: --structure: 'clique:5:2,9': ", "spec 'clique:5:2,9': ", ""),
     (lambda: dufm.structure("srg:5", 1, 0.004), dufm.NotApplicable,
      ["structure", "--structure", "srg:5", "--L", "1"],
-     "dufm: --structure: srg:5 is not applicable: ", "spec 'srg:5' is not applicable: "),
+     "dufm: --structure: srg:5 is not applicable: ", "spec 'srg:5' is not applicable: ", ""),
     (lambda: dufm.load_config("/nonexistent-dufm-folder"), dufm.FileError,
-     ["eval", "/nonexistent-dufm-folder"], "dufm: ", ""),
+     ["eval", "/nonexistent-dufm-folder"], "dufm: ", "", ""),
     (lambda: dufm.compare(0, 10, 0.004), dufm.InvalidArgument, ["compare", "--L", "0"],
-     "dufm: --L: ", "L: "),
+     "dufm: --L: ", "L: ", ""),
 ])
-def test_library_message_as_the_cli_prints_it(call, cls, cli_args, cli_prefix, py_prefix):
-    msg = lib_message(cli_error(*cli_args), cli_prefix)
+def test_library_message_as_the_cli_prints_it(call, cls, cli_args, cli_prefix, py_prefix,
+                                              cli_suffix):
+    msg = lib_message(cli_error(*cli_args), cli_prefix, cli_suffix)
     with pytest.raises(cls) as e:
         call()
     assert str(e.value) == py_prefix + msg

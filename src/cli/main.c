@@ -5,6 +5,7 @@
 #include "args.h"
 #include "commands.h"
 #include "dufm/meta.h"
+#include "dufm/process.h"
 #include "dufm/version.h"
 #include "guard.h"
 
@@ -174,9 +175,6 @@ static void print_overview(FILE *out) {
   fputs("  help CMD   flags of one command\n", out);
 }
 
-/* OpenBLAS's own; declared here so the CLI needs no OpenBLAS-specific header. */
-void openblas_set_num_threads(int num_threads);
-
 static int run(int argc, char **argv);
 
 int main(int argc, char **argv) {
@@ -185,9 +183,10 @@ int main(int argc, char **argv) {
 }
 
 static int run(int argc, char **argv) {
-  /* Every matrix product runs on one thread: results are then bitwise
-   * reproducible whatever the machine (parallelism comes from seeds instead). */
-  openblas_set_num_threads(1);
+  /* GSL's handler off (dufm checks every status) and every matrix product on
+   * one thread: results are then bitwise reproducible whatever the machine
+   * (parallelism comes from seeds instead). */
+  dufm_init_process(DUFM_INIT_DEFAULT);
   if (argc < 2)
     return cmd_compare(argc, argv, 1);
   const char *name = argv[1];

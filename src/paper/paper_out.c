@@ -11,7 +11,6 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "args.h"
 #include "dufm/atomic.h"
 #include "paper.h"
 
@@ -43,11 +42,11 @@ static int is_empty_dir(const char *path) {
 int paper_out_check(const char *out) {
   struct stat sb;
   if (*out == '\0')
-    return cli_fail("--out: needs a folder name");
+    return out_fail("--out: needs a folder name");
   if (strlen(out) > 4000)
-    return cli_fail("--out: the folder name is longer than 4000 characters");
+    return out_fail("--out: the folder name is longer than 4000 characters");
   if (stat(out, &sb) == 0 && !(S_ISDIR(sb.st_mode) && is_empty_dir(out)))
-    return cli_fail("--out: '%s' exists and is not an empty folder (remove it or choose another "
+    return out_fail("--out: '%s' exists and is not an empty folder (remove it or choose another "
                     "name)",
                     out);
   char parent[4096];
@@ -63,7 +62,7 @@ int paper_out_check(const char *out) {
   else
     *slash = '\0';
   if (!is_dir(parent))
-    return cli_fail("--out: '%s': the folder '%s' does not exist", out, parent);
+    return out_fail("--out: '%s': the folder '%s' does not exist", out, parent);
   return 0;
 }
 
@@ -72,12 +71,12 @@ int paper_out_create(paper_job *j) {
   paper_lock();
   if (dufm_atomic_dir_begin(&folder, j->out, &err) != DUFM_OK) {
     paper_out_finish();
-    return cli_fail("--out: %s", err.msg);
+    return out_fail("--out: %s", err.msg);
   }
   if ((j->tmp = strdup(folder.tmp)) == NULL) {
     dufm_atomic_dir_abort(&folder);
     paper_out_finish();
-    return cli_fail("out of memory");
+    return out_fail("out of memory");
   }
   return 0;
 }
@@ -86,7 +85,7 @@ int paper_out_commit(paper_job *j) {
   dufm_err err;
   (void)j;
   if (dufm_atomic_dir_commit(&folder, &err) != DUFM_OK)
-    return cli_fail("--out: %s", err.msg);
+    return out_fail("--out: %s", err.msg);
   return 0;
 }
 

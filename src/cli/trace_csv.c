@@ -1,12 +1,13 @@
-/* Reading an optimizer trace CSV (dufm optimize --trace). */
+/* Reading an optimizer trace CSV (dufm optimize --trace) for dufm plot trace. */
 #include <errno.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "args.h"
 #include "dufm/atomic.h"
-#include "plot.h"
+#include "plot_load.h"
 
 #define MAX_FIELDS 64
 
@@ -32,37 +33,6 @@ static int number(double *out, const char *text) {
   errno = 0;
   *out = strtod(text, &end);
   return *text != '\0' && *end == '\0' && errno != ERANGE && isfinite(*out);
-}
-
-static trace_run *run_of(trace_data *t, long run) {
-  for (int i = 0; i < t->nruns; i++)
-    if (t->runs[i].run == run)
-      return &t->runs[i];
-  trace_run *nr = realloc(t->runs, (size_t)(t->nruns + 1) * sizeof *nr);
-  if (nr == NULL)
-    return NULL;
-  t->runs = nr;
-  memset(&nr[t->nruns], 0, sizeof *nr);
-  nr[t->nruns].run = run;
-  return &nr[t->nruns++];
-}
-
-static int append(trace_run *r, double iter, double loss) {
-  if (r->n == r->cap) {
-    int cap = r->cap ? 2 * r->cap : 64;
-    double *ni = realloc(r->iter, (size_t)cap * sizeof *ni);
-    if (ni == NULL)
-      return -1;
-    r->iter = ni;
-    double *nl = realloc(r->loss, (size_t)cap * sizeof *nl);
-    if (nl == NULL)
-      return -1;
-    r->loss = nl;
-    r->cap = cap;
-  }
-  r->iter[r->n] = iter;
-  r->loss[r->n++] = loss;
-  return 0;
 }
 
 /* Index of a column by name, -1 when absent. */
@@ -109,7 +79,6 @@ int trace_read(trace_data *out, const char *path) {
       continue; /* blank lines (a trailing newline too) */
     int n = split(line, f);
     double run, iter, loss;
-    trace_run *r;
     if (n != nf)
       rc = cli_fail("%s: line %ld: %d fields, but the header has %d", path, lineno + meta_lines, n, nf);
     else if (!number(&run, f[c_run]) || run != floor(run) || fabs(run) > 1e9)
@@ -120,10 +89,8 @@ int trace_read(trace_data *out, const char *path) {
       rc = cli_fail("%s: line %ld: loss '%s' is not a positive finite number (the axis is "
                     "logarithmic)",
                     path, lineno + meta_lines, f[c_loss]);
-    else if ((r = run_of(out, (long)run)) == NULL || append(r, iter, loss) != 0)
+    else if (trace_add(out, (long)run, c_seed >= 0 ? f[c_seed] : "", iter, loss) != 0)
       rc = cli_fail("out of memory");
-    else if (c_seed >= 0 && r->n == 1)
-      snprintf(r->seed, sizeof r->seed, "%s", f[c_seed]);
   }
   if (rc == 0 && ferror(in))
     rc = cli_fail("%s: cannot read the trace: %s", path, strerror(errno));
@@ -136,12 +103,4 @@ int trace_read(trace_data *out, const char *path) {
   if (rc != 0)
     trace_clear(out);
   return rc;
-}
-
-void trace_clear(trace_data *t) {
-  dufm_meta_clear(&t->meta);
-  for (int i = 0; i < t->nruns; i++)
-    free(t->runs[i].iter), free(t->runs[i].loss);
-  free(t->runs);
-  memset(t, 0, sizeof *t);
 }

@@ -4,7 +4,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "args.h"
 #include "dufm/dnc.h"
 #include "dufm/gl.h"
 #include "paper.h"
@@ -12,10 +11,10 @@
 int paper_params(dufm_params *p, int L, int K, const char *lambda) {
   dufm_err err;
   if (dufm_params_init(p, L, K, 1, &err) != DUFM_OK)
-    return cli_fail_err(&err, "paper");
+    return out_fail_err(&err, "paper");
   if (dufm_params_set_lambda(p, DUFM_LAMBDA_ALL, lambda, &err) != DUFM_OK) {
     dufm_params_clear(p);
-    return cli_fail_err(&err, "paper");
+    return out_fail_err(&err, "paper");
   }
   return 0;
 }
@@ -39,10 +38,7 @@ int paper_rank_at(const dufm_analysis *a, int l, double tol, const char *label) 
   if (strcmp(label, "zero") == 0 || strcmp(label, "diverged") == 0)
     return 0;
   const dufm_layer_stats *s = &a->layers[l];
-  int rank = 0;
-  for (int i = 0; i < s->nsv; i++)
-    rank += s->singular_values[i] > tol * s->singular_values[0];
-  return rank;
+  return dufm_sv_rank(s->singular_values, s->nsv, tol);
 }
 
 typedef struct {
@@ -69,7 +65,7 @@ int paper_runs_do(paper_runs *out, const paper_job *j, const dufm_params *p, int
   out->label = calloc((size_t)n, sizeof *out->label);
   if (d == NULL || seeds == NULL || out->res == NULL || out->an == NULL || out->label == NULL) {
     free(d), free(seeds);
-    return cli_fail("out of memory for %d runs", n);
+    return out_fail("out of memory for %d runs", n);
   }
   out->nseeds = n;
   for (int l = 0; l < L; l++)
@@ -94,16 +90,16 @@ int paper_runs_do(paper_runs *out, const paper_job *j, const dufm_params *p, int
   paper_lock();
   free(d), free(seeds);
   if (st != DUFM_OK)
-    return cli_fail_err(&err, what);
+    return out_fail_err(&err, what);
   dufm_gl dnc;
   if (dufm_dnc_eval(&dnc, p, &err) != DUFM_OK)
-    return cli_fail_err(&err, what);
+    return out_fail_err(&err, what);
   out->dnc_loss = dnc.value;
   for (int s = 0; s < n; s++) {
     /* A diverged run (not expected at lr 0.5) keeps a zero-filled analysis. */
     if (out->res[s].stop != DUFM_OPTIM_DIVERGED &&
         dufm_analyze(&out->an[s], &out->res[s].x, p, NULL, &err) != DUFM_OK)
-      return cli_fail_err(&err, what);
+      return out_fail_err(&err, what);
     out->label[s] = paper_label(&out->res[s], &out->an[s], out->dnc_loss);
   }
   return 0;

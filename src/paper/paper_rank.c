@@ -6,7 +6,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "args.h"
 #include "paper.h"
 
 #define RK_L 4
@@ -181,11 +180,11 @@ static void report(paper_exp *e, const rank_data *d, int seeds) {
 int paper_rank(paper_job *j, paper_exp *e) {
   rank_data *d = calloc(1, sizeof *d);
   if (d == NULL)
-    return cli_fail("out of memory");
+    return out_fail("out of memory");
   d->lam = j->full ? full : quick;
   d->nlam = j->full ? MAXLAM : (int)(sizeof quick / sizeof quick[0]);
   FILE *f = paper_open(j, e, "rank_runs.csv");
-  int rc = f == NULL ? CLI_EXIT_USAGE : 0;
+  int rc = f == NULL ? OUT_EXIT_USAGE : 0;
   if (rc == 0)
     fputs("lambda,seed,iters,loss,dnc_loss,ratio_to_dnc,classification,label,"
           "M1_rank_tol1e-3,M2_rank_tol1e-3,M3_rank_tol1e-3,M4_rank_tol1e-3,"
@@ -213,7 +212,7 @@ int paper_rank(paper_job *j, paper_exp *e) {
     rc = rc ? rc : rc2;
   }
   if (rc == 0 && (f = paper_open(j, e, "rank_mean.csv")) == NULL)
-    rc = CLI_EXIT_USAGE;
+    rc = OUT_EXIT_USAGE;
   if (rc == 0) {
     fputs("lambda,iters,seeds,layer,mean_rank_tol1e-3,mean_rank_tol1e-6\n", f);
     for (int i = 0; i < d->nlam; i++)

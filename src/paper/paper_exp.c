@@ -8,7 +8,6 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "args.h"
 #include "paper.h"
 
 double paper_now(void) {
@@ -121,20 +120,6 @@ void paper_json_summary(json_writer *w, const paper_exp *e) {
   json_end_object(w);
 }
 
-void paper_csv_field(FILE *f, const char *s) {
-  if (strpbrk(s, ",\"\n") == NULL) {
-    fputs(s, f);
-    return;
-  }
-  fputc('"', f);
-  for (; *s; s++) {
-    if (*s == '"')
-      fputc('"', f);
-    fputc(*s, f);
-  }
-  fputc('"', f);
-}
-
 const char *paper_file(char *buf, size_t size, paper_job *j, paper_exp *e, const char *name) {
   snprintf(buf, size, "%s/%s", j->tmp, name);
   if (e->nfiles < PAPER_MAX_FILES && (e->files[e->nfiles] = strdup(name)) != NULL)
@@ -153,7 +138,7 @@ FILE *paper_open(paper_job *j, paper_exp *e, const char *name) {
   if (f == NULL && fd >= 0)
     close(fd);
   if (f == NULL)
-    cli_fail("--out: %s: cannot create: %s", path, strerror(errno));
+    out_fail("--out: %s: cannot create: %s", path, strerror(errno));
   return f;
 }
 
@@ -161,7 +146,7 @@ int paper_close(FILE *f, const char *name) {
   int bad = ferror(f);
   bad |= fflush(f) != 0 || fsync(fileno(f)) != 0;
   bad |= fclose(f) != 0;
-  return bad ? cli_fail("--out: %s: cannot write: %s", name, strerror(errno)) : 0;
+  return bad ? out_fail("--out: %s: cannot write: %s", name, strerror(errno)) : 0;
 }
 
 int paper_figure(paper_job *j, paper_exp *e, const char *name,

@@ -1,12 +1,16 @@
-/* dufm paper: the pieces shared by the driver (cmd_paper.c), the four
+/* The paper's experiments (dufm paper), a module of the executable with a
+ * typed API: src/cli parses the flags into a paper_job and calls paper_run,
+ * which writes the folder (tables, figures, report.md) and fills the
+ * summaries the CLI prints. Pieces: the driver (paper_run.c), the four
  * experiments (paper_loss.c, paper_ratio.c, paper_rank.c, paper_width.c), the
  * runs and their labels (paper_runs.c) and the output folder (paper_out.c). */
-#ifndef DUFM_CLI_PAPER_H
-#define DUFM_CLI_PAPER_H
+#ifndef DUFM_PAPER_H
+#define DUFM_PAPER_H
 
 #include <stdio.h>
 
-#include "cli/json.h"
+#include "out/json.h"
+#include "out/out.h"
 #include "dufm/analysis.h"
 #include "dufm/optim.h"
 #include "dufm/params.h"
@@ -53,6 +57,19 @@ typedef struct {
   int nexp;
 } paper_job;
 
+/* ---- the driver (paper_run.c) */
+#define PAPER_NEXP 4
+/* Titles of the experiments, in order (loss, ratio, rank, width). */
+extern const char *const paper_titles[PAPER_NEXP];
+
+/* Runs the four experiments into a fresh folder j->out (j->out, full, seeds,
+ * threads and iters set; the rest zero), writes report.md (cmdline is the
+ * command shown in it) and renames the folder into place. j->exp[0..nexp-1]
+ * hold the summaries; clear j with paper_job_clear whatever the status.
+ * Returns 0 or an exit status after printing one line. */
+int paper_run(paper_job *j, const char *cmdline);
+void paper_job_clear(paper_job *j);
+
 /* Monotonic wall clock in seconds. */
 double paper_now(void);
 
@@ -77,10 +94,6 @@ void paper_json_summary(json_writer *w, const paper_exp *e);
  * after printing. paper_close checks and closes: 0 or an exit status. */
 FILE *paper_open(paper_job *j, paper_exp *e, const char *name);
 int paper_close(FILE *f, const char *name);
-
-/* A CSV field: s as it is, or in double quotes (inner quotes doubled) when it
- * holds a comma or a quote (structure names such as clique:5:2,3 do). */
-void paper_csv_field(FILE *f, const char *s);
 
 /* The path of NAME in the temporary folder (into buf) and records it in e:
  * for files another module writes (figures). */
@@ -135,7 +148,8 @@ const char *paper_label(const dufm_optim_result *r, const dufm_analysis *a, doub
  * values dufm_analyze returned (0 for a zero-solution run). */
 int paper_rank_at(const dufm_analysis *a, int l, double tol, const char *label);
 
-/* Params from decimal strings (L, K, n = 1, lambda); 0 or an exit status. */
+/* Params for (L, K, n = 1) with every lambda the exact decimal lambda; 0 or
+ * an exit status. */
 int paper_params(dufm_params *p, int L, int K, const char *lambda);
 
 #endif

@@ -6,7 +6,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "args.h"
 #include "paper.h"
 
 #define WD_L 4
@@ -144,7 +143,7 @@ static void report(paper_exp *e, const width_data *d, int seeds, long iters) {
 int paper_width(paper_job *j, paper_exp *e) {
   width_data *d = calloc(1, sizeof *d);
   if (d == NULL)
-    return cli_fail("out of memory");
+    return out_fail("out of memory");
   d->w = j->full ? full : quick;
   d->nw = j->full ? MAXW : (int)(sizeof quick / sizeof quick[0]);
   long iters = j->iters > 0 ? j->iters : j->full ? 200000 : 40000;
@@ -155,7 +154,7 @@ int paper_width(paper_job *j, paper_exp *e) {
     return rc;
   }
   FILE *f = paper_open(j, e, "width_runs.csv");
-  rc = f == NULL ? CLI_EXIT_USAGE : 0;
+  rc = f == NULL ? OUT_EXIT_USAGE : 0;
   if (rc == 0)
     fputs("width,seed,iters,loss,ratio_to_dnc,classification,label,rank_M1,rank_M2,rank_M3,"
           "rank_M4,nc2_max,grad_norm,status\n",
@@ -182,7 +181,7 @@ int paper_width(paper_job *j, paper_exp *e) {
     rc = rc ? rc : rc2;
   }
   if (rc == 0 && (f = paper_open(j, e, "width_freq.csv")) == NULL)
-    rc = CLI_EXIT_USAGE;
+    rc = OUT_EXIT_USAGE;
   if (rc == 0) {
     fputs("width,seeds,iters,dnc,near_dnc,low_rank,other,underfit,zero,diverged,frac_dnc,"
           "frac_near_dnc,frac_low_rank,frac_other,frac_underfit,frac_zero,mean_ratio_to_dnc\n",

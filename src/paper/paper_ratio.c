@@ -6,10 +6,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "args.h"
 #include "dufm/compare.h"
 #include "paper.h"
-#include "report.h"
 
 #define NL 3
 #define R_LO 3
@@ -37,28 +35,23 @@ static int one(FILE *f, grid *g, int a, int i, const char *lambda) {
   int rc = paper_params(&p, (int)L, (int)(r * (r - 1) / 2), lambda);
   if (rc != 0)
     return rc;
-  dufm_comparison cmp = {0};
-  dufm_compare_opts co;
-  dufm_compare_opts_default(&co);
+  dufm_sweep_point pt;
   dufm_err err;
-  if (dufm_compare(&cmp, &p, &co, &err) != DUFM_OK) {
-    rc = cli_fail_err(&err, "paper: ratio");
+  if (dufm_sweep_point_eval(&pt, &p, NULL, &err) != DUFM_OK) {
+    rc = out_fail_err(&err, "paper: ratio");
   } else {
-    const dufm_candidate *dnc = &cmp.cand[cmp.dnc_index], *best = &cmp.cand[cmp.best_index];
-    int c = dufm_comparison_find(&cmp, DUFM_ORIGIN_PAPER);
-    const dufm_candidate *srg = c >= 0 ? &cmp.cand[c] : NULL;
-    g->srg[a][i] = srg ? srg->ratio_to_dnc : NAN;
-    g->best[a][i] = best->ratio_to_dnc;
-    g->below[a][i] = srg && srg->vs_dnc == DUFM_CMP_BELOW;
-    g->best_below[a][i] = best->vs_dnc == DUFM_CMP_BELOW;
-    g->dnc_zero[a][i] = dnc->eval.regime != DUFM_REGIME_NONZERO;
-    fprintf(f, "%s,%ld,%ld,%d,%.17g,%s,%.17g,%.17g,%s,%d,", lambda, L, r, p.K, dnc->eval.loss,
-            report_regime_name(dnc->eval.regime), srg ? srg->eval.loss : NAN, g->srg[a][i],
-            srg ? dufm_cmp_name(srg->vs_dnc) : "", criterion(L, r));
-    paper_csv_field(f, dufm_structure_name(best->structure));
-    fprintf(f, ",%.17g,%.17g\n", best->eval.loss, g->best[a][i]);
+    g->srg[a][i] = pt.srg_ratio;
+    g->best[a][i] = pt.best_ratio;
+    g->below[a][i] = pt.has_paper && pt.srg_vs_dnc == DUFM_CMP_BELOW;
+    g->best_below[a][i] = pt.best_vs_dnc == DUFM_CMP_BELOW;
+    g->dnc_zero[a][i] = pt.dnc_regime != DUFM_REGIME_NONZERO;
+    fprintf(f, "%s,%ld,%ld,%d,%.17g,%s,%.17g,%.17g,%s,%d,", lambda, L, r, p.K, pt.dnc_loss,
+            dufm_regime_name(pt.dnc_regime), pt.srg_loss, g->srg[a][i],
+            pt.has_paper ? dufm_cmp_name(pt.srg_vs_dnc) : "", criterion(L, r));
+    out_csv_field(f, pt.best);
+    fprintf(f, ",%.17g,%.17g\n", pt.best_loss, g->best[a][i]);
   }
-  dufm_comparison_clear(&cmp);
+  dufm_sweep_point_clear(&pt);
   dufm_params_clear(&p);
   return rc;
 }
@@ -75,8 +68,9 @@ static int draw(const plot_target *t, const void *ctx) {
     rs[i] = R_LO + i;
   for (int a = 0; a < NL; a++)
     cv[a] = (plot_ratio_curve){(double *)g->srg[a], (double *)g->best[a], NULL};
-  cli_common c = {.lambda = lambdas[0]};
-  return plot_ratio_figure(t, cv, Ls, NL, rs, NR, &c);
+  char subtitle[64];
+  snprintf(subtitle, sizeof subtitle, "#gl = %s, n = 1", lambdas[0]);
+  return plot_ratio_figure(t, cv, Ls, NL, rs, NR, subtitle);
 }
 
 static void report(paper_exp *e, const grid *g /* [0]: 0.0001, [1]: 0.004 */) {
@@ -158,13 +152,13 @@ static void report(paper_exp *e, const grid *g /* [0]: 0.0001, [1]: 0.004 */) {
 int paper_ratio(paper_job *j, paper_exp *e) {
   grid *g = calloc(2, sizeof *g);
   if (g == NULL)
-    return cli_fail("out of memory");
+    return out_fail("out of memory");
   fprintf(stderr,
           "dufm: paper: 2/4 ratio (figure 3, left): closed forms for L = 3, 4, 5, "
           "r = %d..%d\n",
           R_LO, R_HI);
   FILE *f = paper_open(j, e, "ratio.csv");
-  int rc = f == NULL ? CLI_EXIT_USAGE : 0;
+  int rc = f == NULL ? OUT_EXIT_USAGE : 0;
   if (rc == 0)
     fputs("lambda,L,r,K,dnc_loss,dnc_regime,srg_loss,srg_ratio,srg_vs_dnc,criterion,best,"
           "best_loss,best_ratio\n",

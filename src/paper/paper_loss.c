@@ -6,7 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "args.h"
+#include "dufm/analysis.h"
 #include "dufm/compare.h"
 #include "dufm/meta.h"
 #include "paper.h"
@@ -18,13 +18,14 @@
 
 typedef struct {
   double dnc, srg, best, lower;
+  double dnc_lo, srg_lo, best_lo; /* lower ends of the closed forms' enclosures */
   const char *srg_name, *best_name;
 } levels;
 
 static int write_trace(paper_job *j, paper_exp *e, const paper_runs *r, const dufm_params *p) {
   FILE *f = paper_open(j, e, "loss_trace.csv");
   if (f == NULL)
-    return CLI_EXIT_USAGE;
+    return OUT_EXIT_USAGE;
   /* The parameters line of 'optimize --trace', which 'plot trace' reads. */
   dufm_meta m;
   if (dufm_meta_init(&m, p, NULL, DUFM_FORM_SAMPLES, "paper", "gd, width 30, lr 0.5", NULL) ==
@@ -46,7 +47,7 @@ static int write_trace(paper_job *j, paper_exp *e, const paper_runs *r, const du
 static int write_tables(paper_job *j, paper_exp *e, const paper_runs *r, const levels *lv) {
   FILE *f = paper_open(j, e, "loss_runs.csv");
   if (f == NULL)
-    return CLI_EXIT_USAGE;
+    return OUT_EXIT_USAGE;
   fputs("seed,loss,ratio_to_dnc,classification,label,rank_H1,rank_H2,rank_H3,rank_H4,kinks,"
         "grad_norm,iters,status\n",
         f);
@@ -61,36 +62,51 @@ static int write_tables(paper_job *j, paper_exp *e, const paper_runs *r, const l
   }
   int rc = paper_close(f, "loss_runs.csv");
   if (rc != 0 || (f = paper_open(j, e, "loss_levels.csv")) == NULL)
-    return rc ? rc : CLI_EXIT_USAGE;
+    return rc ? rc : OUT_EXIT_USAGE;
   fputs("level,structure,loss,ratio_to_dnc\n", f);
   fprintf(f, "dnc,dnc,%.17g,1\n", lv->dnc);
   fputs("paper,", f);
-  paper_csv_field(f, lv->srg_name);
+  out_csv_field(f, lv->srg_name);
   fprintf(f, ",%.17g,%.17g\n", lv->srg, lv->srg / lv->dnc);
   fputs("best_candidate,", f);
-  paper_csv_field(f, lv->best_name);
+  out_csv_field(f, lv->best_name);
   fprintf(f, ",%.17g,%.17g\n", lv->best, lv->best / lv->dnc);
   fprintf(f, "lower_bound,,%.17g,%.17g\n", lv->lower, lv->lower / lv->dnc);
   return paper_close(f, "loss_levels.csv");
 }
 
 typedef struct {
-  const char *csv;
+  const trace_data *td;
+  const dufm_params *p;
   double ymin, ymax; /* zoom (ymin >= ymax: the whole range) */
 } trace_ctx;
 
 static int draw_trace(const plot_target *t, const void *ctx) {
   const trace_ctx *tc = ctx;
-  cli_common c = {.L = "4", .K = "10", .lambda = LOSS_LAMBDA};
   plot_trace_opts o = {.name = "gd, width 30, lr 0.5", .ymin = tc->ymin, .ymax = tc->ymax};
-  return plot_trace_with(t, tc->csv, &c, &o);
+  return plot_trace(t, tc->td, tc->p, &o);
+}
+
+/* The logged points of every run, as loss_trace.csv holds them. */
+static int trace_of(trace_data *td, const paper_runs *r) {
+  memset(td, 0, sizeof *td);
+  for (int s = 0; s < r->nseeds; s++) {
+    char seed[16];
+    snprintf(seed, sizeof seed, "%d", s);
+    for (long i = 0; i < r->res[s].ntrace; i++)
+      if (trace_add(td, s, seed, (double)r->res[s].trace[i].iter, r->res[s].trace[i].loss) != 0)
+        return out_fail("out of memory for the traces");
+  }
+  return 0;
 }
 
 static void report(paper_exp *e, const paper_runs *r, const levels *lv, long iters) {
   int below_dnc = 0, below_srg = 0, below_best = 0, low = 0, best = 0;
   for (int s = 0; s < r->nseeds; s++) {
     double x = r->res[s].loss.loss;
-    below_dnc += x < lv->dnc, below_srg += x < lv->srg, below_best += x < lv->best;
+    below_dnc += dufm_loss_below(x, lv->dnc_lo);
+    below_srg += dufm_loss_below(x, lv->srg_lo);
+    below_best += dufm_loss_below(x, lv->best_lo);
     low += strcmp(r->label[s], "low_rank") == 0;
     best = x < r->res[best].loss.loss ? s : best;
   }
@@ -179,33 +195,37 @@ int paper_loss(paper_job *j, paper_exp *e) {
   dufm_compare_opts co;
   dufm_compare_opts_default(&co);
   dufm_err err;
-  levels lv = {.srg = NAN, .srg_name = "srg:5"};
+  levels lv = {.srg = NAN, .srg_lo = NAN, .srg_name = "srg:5"};
+  trace_data td = {0};
   rc = paper_runs_do(&r, j, &p, LOSS_WIDTH, iters, iters / 100, "1/4 loss (figure 2)");
   if (rc == 0 && dufm_compare(&cmp, &p, &co, &err) != DUFM_OK)
-    rc = cli_fail_err(&err, "paper: loss: closed forms");
+    rc = out_fail_err(&err, "paper: loss: closed forms");
   if (rc == 0) {
     lv.dnc = cmp.cand[cmp.dnc_index].eval.loss;
+    lv.dnc_lo = cmp.cand[cmp.dnc_index].eval.lower;
     lv.best = cmp.cand[cmp.best_index].eval.loss;
+    lv.best_lo = cmp.cand[cmp.best_index].eval.lower;
     lv.best_name = dufm_structure_name(cmp.cand[cmp.best_index].structure);
     lv.lower = cmp.lower_bound.value;
     int c = dufm_comparison_find(&cmp, DUFM_ORIGIN_PAPER);
     if (c >= 0) {
       lv.srg = cmp.cand[c].eval.loss;
+      lv.srg_lo = cmp.cand[c].eval.lower;
       lv.srg_name = dufm_structure_name(cmp.cand[c].structure);
     }
-    char csv[4608];
-    snprintf(csv, sizeof csv, "%s/loss_trace.csv", j->tmp);
     /* The zoom: from just below the lowest level or run to a quarter above DNC. */
     double lo = lv.best;
     for (int s = 0; s < r.nseeds; s++)
       lo = fmin(lo, r.res[s].loss.loss);
-    trace_ctx whole = {csv, 0, 0}, zoom = {csv, 0.97 * lo, 1.25 * lv.dnc};
+    trace_ctx whole = {&td, &p, 0, 0}, zoom = {&td, &p, 0.97 * lo, 1.25 * lv.dnc};
     long used = j->iters > 0 ? j->iters : iters;
     if ((rc = write_trace(j, e, &r, &p)) == 0 && (rc = write_tables(j, e, &r, &lv)) == 0 &&
+        (rc = trace_of(&td, &r)) == 0 &&
         (rc = paper_figure(j, e, "loss_trace", draw_trace, &whole)) == 0 &&
         (rc = paper_figure(j, e, "loss_trace_zoom", draw_trace, &zoom)) == 0)
       report(e, &r, &lv, used);
   }
+  trace_clear(&td);
   dufm_comparison_clear(&cmp);
   paper_runs_clear(&r);
   dufm_params_clear(&p);
