@@ -39,3 +39,26 @@ dufm_build() {
     return 1
   }
 }
+
+# The Python package (python/dufm): Debian's python3 with NumPy and cffi.
+dufm_python_packages=(python3 python3-dev python3-cffi python3-numpy)
+
+# dufm_python DIR: builds the package's C extension against the libdufm of the
+# build folder DIR (rpath into DIR) and makes `import dufm` work in
+# /usr/bin/python3: a dufm.pth in its first site-packages folder
+# (/usr/local/lib/python3.X/dist-packages) names this clone's python/ folder.
+dufm_python() {
+  local dir="$1"
+  /usr/bin/python3 "$DUFM_ROOT/python/dufm/_build.py" "$DUFM_ROOT/$dir" \
+    >"$DUFM_ROOT/$dir.python.log" 2>&1 || {
+    cat "$DUFM_ROOT/$dir.python.log" >&2
+    return 1
+  }
+  local site sudo=""
+  site="$(/usr/bin/python3 -c 'import site; print(site.getsitepackages()[0])')"
+  [ "$(id -u)" -ne 0 ] && sudo="sudo"
+  if [ "$(cat "$site/dufm.pth" 2>/dev/null)" != "$DUFM_ROOT/python" ]; then
+    $sudo mkdir -p "$site"
+    echo "$DUFM_ROOT/python" | $sudo tee "$site/dufm.pth" >/dev/null
+  fi
+}

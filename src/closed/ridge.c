@@ -6,7 +6,8 @@
  * [min u_j - TAIL, u_bal] where u_bal = (ln C - ln A / L) / (2 + 2/L),
  * C = sum m_j lam_L / gamma_j, and that beyond max u_j + TAIL the only one sits
  * next to u_bal. A fine grid over those windows followed by Brent refinement of
- * every grid minimum therefore finds the global minimum. */
+ * every grid minimum finds the global minimum if the grid sees its basin (argued,
+ * not proved: the value is an attained upper estimate, proofs/bounds.md section 3). */
 #include "core/gsl_quiet.h"
 #include <float.h>
 #include <gsl/gsl_errno.h>

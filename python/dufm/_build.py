@@ -1,0 +1,245 @@
+"""Builds dufm's C extension (cffi, API mode) against include/ and libdufm.
+
+Every C declaration the Python package uses is in CDEF below, and only here.
+Structs are partial ("...;"): the C compiler fixes their layout from the real
+headers, so a renamed or retyped field is a build error, never silent garbage.
+
+    /usr/bin/python3 python/dufm/_build.py BUILDDIR
+
+writes python/dufm/_dufm_cffi.*.so, linked to the libdufm of the meson build
+folder BUILDDIR (found with `meson introspect`), with that folder as its run
+path. It rebuilds only when the headers, this file or the library's path
+changed. scripts/setup.sh calls it after the C build.
+"""
+
+import glob
+import json
+import os
+import re
+import shutil
+import subprocess
+import sys
+import tempfile
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+ROOT = os.path.dirname(os.path.dirname(HERE))
+INCLUDE = os.path.join(ROOT, "include")
+MODULE = "dufm._dufm_cffi"
+
+CDEF = r"""
+/* GMP (mpq_init and mpq_clear are macros, fine in API mode) */
+typedef struct { ...; } __mpq_struct;
+typedef __mpq_struct mpq_t[1];
+void mpq_init(mpq_t);
+void mpq_clear(mpq_t);
+void free(void *);
+
+/* dufm/error.h */
+typedef enum { DUFM_OK, DUFM_EINVAL, DUFM_ENOMEM, DUFM_EIO, DUFM_EFORMAT, DUFM_ENUMERIC,
+               DUFM_ENOTAPPLICABLE, ... } dufm_status;
+typedef struct { dufm_status status; char msg[...]; ...; } dufm_err;
+const char *dufm_status_name(dufm_status status);
+
+/* dufm/rational.h */
+char *dufm_q_to_string(const mpq_t q);
+double dufm_q_get_d(const mpq_t q);
+
+/* dufm/params.h */
+#define DUFM_MAX_L ...
+#define DUFM_MAX_K ...
+#define DUFM_MAX_N ...
+#define DUFM_LAMBDA_H ...
+#define DUFM_LAMBDA_ALL ...
+typedef struct { int L; int K; int n; mpq_t lam_h; mpq_t *lam_w; ...; } dufm_params;
+dufm_status dufm_params_init(dufm_params *p, int L, int K, int n, dufm_err *err);
+void dufm_params_clear(dufm_params *p);
+dufm_status dufm_params_set_lambda(dufm_params *p, int which, const char *text, dufm_err *err);
+
+/* dufm/matrix.h, dufm/model.h */
+typedef struct { int rows; int cols; double *data; ...; } dufm_mat;
+typedef struct { int L; int K; int cols; int *d; dufm_mat H1; dufm_mat *W; ...; } dufm_config;
+typedef enum { DUFM_FORM_SAMPLES, DUFM_FORM_CLASS_MEANS, ... } dufm_form;
+typedef struct { double loss; double fit; double reg; ...; } dufm_loss;
+dufm_status dufm_config_init(dufm_config *c, int L, const int *d, int cols, dufm_err *err);
+void dufm_config_clear(dufm_config *c);
+dufm_status dufm_eval(dufm_loss *out, dufm_config *grad, const dufm_config *c,
+                      const dufm_params *p, dufm_form form, dufm_err *err);
+dufm_status dufm_rescaled_loss(double *out, double *t_out, const dufm_config *c,
+                               const dufm_params *p, dufm_form form, dufm_err *err);
+
+/* dufm/npy.h */
+dufm_status dufm_config_load(dufm_config *out, int *n_out, const char *dir, dufm_err *err);
+dufm_status dufm_config_save_atomic(const char *dir, const dufm_config *c, dufm_err *err);
+
+/* dufm/gl.h, dufm/dnc.h */
+typedef enum { DUFM_REGIME_NONZERO, DUFM_REGIME_TIE, DUFM_REGIME_ZERO, ... } dufm_regime;
+typedef struct { int L; double value; double lower; double upper; double t; double Q;
+                 double log_Q; dufm_regime regime; ...; } dufm_gl;
+void dufm_gl_threshold_qpow(mpq_t out, int L);
+void dufm_dnc_qpow(mpq_t out, const dufm_params *p);
+dufm_status dufm_dnc_eval(dufm_gl *out, const dufm_params *p, dufm_err *err);
+
+/* dufm/clique.h, dufm/bounds.h */
+typedef struct { double product; double lower_bound; ...; } dufm_clique_opt;
+typedef struct { double value; ...; } dufm_ridge;
+
+/* dufm/structure.h */
+typedef struct dufm_structure dufm_structure;
+typedef struct dufm_structure_eval {
+  int K; int L; int applicable; double loss; double lower; double upper;
+  dufm_regime regime; double t; mpq_t q_pow;
+  int *rank_hidden; int *rank_preact; int rank_out;
+  int clique_m; mpq_t *clique_z; int clique_optimized; dufm_clique_opt clique_opt;
+  int nblocks; struct dufm_structure_eval *blocks;
+  ...;
+} dufm_structure_eval;
+typedef enum { DUFM_CMP_BELOW, DUFM_CMP_EQUAL, DUFM_CMP_ABOVE, DUFM_CMP_UNDECIDED, ... } dufm_cmp;
+dufm_status dufm_structure_parse(dufm_structure **out, const char *spec, dufm_err *err);
+dufm_status dufm_structure_dnc(dufm_structure **out, int m, dufm_err *err);
+void dufm_structure_free(dufm_structure *s);
+const char *dufm_structure_name(const dufm_structure *s);
+int dufm_structure_K(const dufm_structure *s);
+void dufm_structure_eval_clear(dufm_structure_eval *e);
+dufm_status dufm_structure_evaluate(dufm_structure_eval *out, const dufm_structure *s,
+                                    const dufm_params *p, dufm_err *err);
+dufm_cmp dufm_structure_compare(const dufm_structure_eval *a, const dufm_structure_eval *b);
+dufm_status dufm_structure_build(dufm_config *out, const dufm_structure *s,
+                                 const dufm_params *p, dufm_form form, dufm_err *err);
+dufm_status dufm_structure_materialize(dufm_config *out, const dufm_structure *s,
+                                       const dufm_params *p, dufm_form form, dufm_err *err);
+
+/* dufm/compare.h */
+typedef struct { dufm_structure *structure; dufm_structure_eval eval; double ratio_to_dnc;
+                 dufm_cmp vs_dnc; dufm_ridge ridge; int has_ridge; const char *origin;
+                 ...; } dufm_candidate;
+typedef enum { DUFM_VERDICT_DNC_NOT_OPTIMAL, DUFM_VERDICT_DNC_BEST_AMONG_CANDIDATES,
+               DUFM_VERDICT_ZERO_SOLUTION, ... } dufm_verdict;
+typedef struct { int max_r; int blocks; int cliques; ...; } dufm_compare_opts;
+typedef struct { int ncand; dufm_candidate *cand; int dnc_index; int best_index;
+                 dufm_gl lower_bound; dufm_verdict verdict; int undecided; ...; } dufm_comparison;
+void dufm_compare_opts_default(dufm_compare_opts *o);
+dufm_status dufm_compare(dufm_comparison *out, const dufm_params *p, const dufm_compare_opts *o,
+                         dufm_err *err);
+void dufm_comparison_clear(dufm_comparison *c);
+const char *dufm_verdict_name(dufm_verdict v);
+const char *dufm_cmp_name(dufm_cmp c);
+dufm_status dufm_structure_ridge(dufm_ridge *out, const dufm_structure *s,
+                                 const dufm_structure_eval *e, const dufm_params *p,
+                                 dufm_err *err);
+
+/* dufm/analysis.h */
+typedef enum { DUFM_CLASS_DNC, DUFM_CLASS_LOW_RANK, DUFM_CLASS_OTHER, ... } dufm_classification;
+typedef struct { double rank_tol; double kink_tol; double nc2_tol; ...; } dufm_analysis_opts;
+typedef struct { int rows; int rank_mean; int rank_pre; int rank_post; int rank_samples; int nsv;
+                 double *singular_values; double nc1; double nc2; double nc3; ...; }
+    dufm_layer_stats;
+typedef struct { int L; int K; int n; double loss; double fit; double reg; double rescaled_loss;
+                 double grad_norm; long kinks; dufm_layer_stats *layers; int rank_out;
+                 dufm_classification classification; double rank_tol; double kink_tol;
+                 double nc2_tol; ...; } dufm_analysis;
+void dufm_analysis_opts_default(dufm_analysis_opts *o);
+dufm_status dufm_analyze(dufm_analysis *out, const dufm_config *c, const dufm_params *p,
+                         const dufm_analysis_opts *o, dufm_err *err);
+void dufm_analysis_clear(dufm_analysis *a);
+const char *dufm_classification_name(dufm_classification c);
+
+/* dufm/certificate.h */
+typedef struct { dufm_params p; char *structure; mpq_t s_lo; int zero_regime; ...; } dufm_cert;
+typedef enum { DUFM_CERT_VALID, DUFM_CERT_CLAIM_FALSE, ... } dufm_cert_result;
+typedef struct { dufm_cert_result result; char detail[...]; mpq_t loss; mpq_t bound; ...; }
+    dufm_cert_report;
+void dufm_cert_clear(dufm_cert *c);
+dufm_status dufm_cert_make(dufm_cert *out, const dufm_structure *s, const dufm_params *p,
+                           dufm_err *err);
+dufm_status dufm_cert_save(const char *path, const dufm_cert *c, dufm_err *err);
+dufm_status dufm_cert_check(dufm_cert_report *out, const dufm_cert *c, dufm_err *err);
+void dufm_cert_report_clear(dufm_cert_report *r);
+const char *dufm_cert_result_name(dufm_cert_result r);
+"""
+
+# The certificate of an arbitrary configuration comes from the cert branch
+# (dufm_cert_from_config). Declared only when a header has it, so that the rest
+# of the package builds without it; dufm.certify_config raises otherwise. The
+# options are passed as NULL (defaults); `const void *` converts to whatever
+# pointer type the real prototype has. If that prototype takes the options by
+# value, adapt this one line.
+CDEF_CERT_FROM_CONFIG = r"""
+dufm_status dufm_cert_from_config(dufm_cert *out, const dufm_config *c, const dufm_params *p,
+                                  const void *opts, dufm_err *err);
+"""
+
+HEADERS = ["error.h", "rational.h", "params.h", "matrix.h", "model.h", "npy.h", "gl.h", "dnc.h",
+           "clique.h", "bounds.h", "structure.h", "compare.h", "analysis.h", "certificate.h"]
+
+
+def have_cert_from_config():
+    for path in glob.glob(os.path.join(INCLUDE, "dufm", "*.h")):
+        with open(path, encoding="utf-8") as f:
+            if re.search(r"\bdufm_cert_from_config\s*\(", f.read()):
+                return True
+    return False
+
+
+def find_libdufm(builddir):
+    """Folder of the shared libdufm built in the meson build folder."""
+    out = subprocess.run(["meson", "introspect", builddir, "--targets"], check=True,
+                         capture_output=True, text=True).stdout
+    for t in json.loads(out):
+        if t["name"] == "dufm" and t["type"] == "shared library":
+            return os.path.dirname(t["filename"][0])
+    raise SystemExit(f"{builddir}: no shared library target 'dufm' (run the meson build first)")
+
+
+def make_ffi(libdir):
+    import cffi
+    ffi = cffi.FFI()
+    cdef = CDEF + (CDEF_CERT_FROM_CONFIG if have_cert_from_config() else "")
+    ffi.cdef(cdef)
+    ffi.set_source(MODULE, "".join(f'#include "dufm/{h}"\n' for h in HEADERS) +
+                   "#include <stdlib.h>\n",
+                   include_dirs=[INCLUDE], library_dirs=[libdir], runtime_library_dirs=[libdir],
+                   libraries=["dufm", "gmp"],
+                   extra_compile_args=["-std=c11", "-Werror=implicit-function-declaration",
+                                       "-Werror=incompatible-pointer-types"])
+    return ffi, cdef
+
+
+def stamp_text(libdir, cdef):
+    headers = sorted(glob.glob(os.path.join(INCLUDE, "dufm", "*.h")))
+    parts = [libdir, cdef, sys.version]
+    for h in headers:
+        with open(h, encoding="utf-8") as f:
+            parts.append(h + "\n" + f.read())
+    return "\n".join(parts)
+
+
+def build(builddir, force=False):
+    libdir = find_libdufm(os.path.abspath(builddir))
+    ffi, cdef = make_ffi(libdir)
+    stamp = os.path.join(HERE, "_dufm_cffi.stamp")
+    existing = glob.glob(os.path.join(HERE, "_dufm_cffi.*.so"))
+    text = stamp_text(libdir, cdef)
+    if not force and existing and os.path.exists(stamp):
+        with open(stamp, encoding="utf-8") as f:
+            if f.read() == text:
+                return existing[0]
+    tmp = tempfile.mkdtemp(prefix="dufm-cffi-")
+    try:
+        so = ffi.compile(tmpdir=tmp, verbose=False)
+        for old in existing:
+            os.remove(old)
+        target = os.path.join(HERE, os.path.basename(so))
+        shutil.copy2(so, target + ".tmp")
+        os.replace(target + ".tmp", target)
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+    with open(stamp, "w", encoding="utf-8") as f:
+        f.write(text)
+    return target
+
+
+if __name__ == "__main__":
+    args = [a for a in sys.argv[1:] if a != "--force"]
+    if len(args) != 1:
+        raise SystemExit("usage: _build.py [--force] MESON_BUILD_DIR")
+    print(build(args[0], force="--force" in sys.argv[1:]))
