@@ -11,7 +11,10 @@ mkdir -p "$OUT"
 for L in 3 4 5 6; do
   for K in 3 4 5 6 7 8 9; do
     f="$OUT/L${L}_K${K}.json"
-    [ -s "$f" ] || "$DUFM" search --L "$L" --K "$K" --json "$@" >"$f.tmp" && mv "$f.tmp" "$f"
+    if [ ! -s "$f" ]; then
+      "$DUFM" search --L "$L" --K "$K" --json "$@" >"$f.tmp"
+      mv "$f.tmp" "$f"
+    fi
   done
 done
 /usr/bin/python3 - "$OUT" <<'PY'
