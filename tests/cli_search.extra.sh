@@ -52,3 +52,15 @@ expect_usage_error "--start" search --L 5 --K 3 --start "$TMP/s1"
 expect_usage_error "--start" search --start
 expect_usage_error "--save" search --save "$TMP/s1"
 expect_usage_error "--L" search --L 0
+
+# ---- default start scale by depth: at L = 6 the old default 0.1 ends every
+# run at the zero solution (loss 1/2); the depth default escapes it.
+if expect_json optimize --L 6 --K 5 --seeds 4 --iters 8000; then
+  json_check "d['init_std'] > 0.1 and all(r['loss'] < 0.4 for r in d['runs'])"
+fi
+if expect_json optimize --L 6 --K 5 --seeds 4 --iters 8000 --init-std 0.1; then
+  json_check "all(abs(r['loss'] - 0.5) < 1e-6 for r in d['runs'])"
+fi
+if expect_json optimize --L 4 --K 5 --seeds 1 --iters 10; then
+  json_check "d['init_std'] == 0.1"
+fi

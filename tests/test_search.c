@@ -180,11 +180,26 @@ static void test_surgery(void) {
   dufm_params_clear(&p4);
 }
 
+/* The depth default keeps 0.1 up to L = 4 and the product of the L - 1
+ * hidden gains std sqrt(w / 2) of L = 4, width 30, std 0.1 beyond. */
+static void test_default_init_std(void) {
+  int d30[9] = {30, 30, 30, 30, 30, 30, 30, 30, 30};
+  for (int L = 1; L <= 4; L++)
+    CU_ASSERT(dufm_optim_default_init_std(L, d30) == 0.1);
+  const double ref = pow(0.1 * sqrt(15.0), 3.0);
+  for (int L = 5; L <= 8; L++) {
+    double s = dufm_optim_default_init_std(L, d30);
+    TU_ASSERT_CLOSE(pow(s * sqrt(15.0), L - 1), ref, 1e-13, 0.0);
+    CU_ASSERT(s > dufm_optim_default_init_std(L - 1, d30));
+  }
+}
+
 int main(void) {
   CU_TestInfo tests[] = {{"same seed and budget give the same bytes", test_deterministic},
                          {"reduction: lowest loss, ties to the lower index", test_reduce},
                          {"task seeds and plan budgets", test_seeds_and_plan},
                          {"lift and class deletion", test_surgery},
+                         {"default start scale by depth", test_default_init_std},
                          CU_TEST_INFO_NULL};
   return tu_run_suite("search", tests);
 }
