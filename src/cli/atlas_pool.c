@@ -1,5 +1,6 @@
 /* dufm atlas: worker threads over the scheduler, the progress line. */
 #include <math.h>
+#include <mpfr.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -73,6 +74,8 @@ void *atlas_pool_worker(void *arg) {
     pthread_cond_broadcast(&p->cond);
   }
   pthread_mutex_unlock(&p->lock);
+  /* MPFR keeps per-thread caches and pools (closed forms in the entries). */
+  mpfr_free_cache2(MPFR_FREE_LOCAL_CACHE);
   return NULL;
 }
 
