@@ -94,7 +94,18 @@ typedef struct {
   char *pattern_json;   /* activation pattern {signature, readable} as JSON, or NULL (null) */
   char *certificate;    /* certificate path relative to the entry, or NULL (null) */
   dufm_config config;
+  /* The certificate file's text when below_dnc and the checker accepted it
+   * (dufm_cert_from_config of config); filled by dufm_atlas_entry_annotate,
+   * not by reading an entry. */
+  char *certificate_text;
 } dufm_atlas_entry;
+
+/* Fills e's activation pattern (pattern_json) and, when e->below_dnc, its
+ * certificate (certificate_text, certificate = "certificate.cert" when the
+ * exact checker accepts it, else NULL) from e->config; deterministic (the same
+ * configuration gives the same bytes). Cost: one pattern extraction and up to
+ * five exact forward passes (dufm_cert_from_config). */
+dufm_status dufm_atlas_entry_annotate(dufm_atlas_entry *e, dufm_err *err);
 
 void dufm_atlas_entry_clear(dufm_atlas_entry *e);
 

@@ -40,4 +40,8 @@ void dufm_i_atlas_remove_tree(const char *dir);
 /* Below DNC's rigorous lower end by more than the evaluation's rounding. */
 int dufm_i_atlas_below(double loss, double dnc_lower);
 
+/* DIR (missing) gets the entry's configuration and a meta.json (command
+ * "atlas"), so that dufm eval/check read the folder without flags. */
+dufm_status dufm_i_atlas_save_config(const char *dir, const dufm_atlas_entry *e, dufm_err *err);
+
 #endif

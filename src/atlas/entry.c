@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "atlas/atlas_internal.h"
 #include "dufm/npy.h"
@@ -15,6 +16,7 @@ void dufm_atlas_entry_clear(dufm_atlas_entry *e) {
   free(e->search_json);
   free(e->pattern_json);
   free(e->certificate);
+  free(e->certificate_text);
   dufm_config_clear(&e->config);
   memset(e, 0, sizeof *e);
 }
@@ -145,7 +147,7 @@ dufm_status dufm_i_atlas_write_contents(const char *tmp, const dufm_atlas_entry 
                                         dufm_err *err);
 dufm_status dufm_i_atlas_write_contents(const char *tmp, const dufm_atlas_entry *e,
                                         dufm_err *err) {
-  size_t len = strlen(tmp) + 16;
+  size_t len = strlen(tmp) + sizeof "/certificate.cert";
   char *path = malloc(len);
   if (path == NULL)
     return dufm_err_set(err, DUFM_ENOMEM, "%s: out of memory", tmp);
@@ -153,7 +155,16 @@ dufm_status dufm_i_atlas_write_contents(const char *tmp, const dufm_atlas_entry 
   dufm_status st = write_file(path, e, err);
   snprintf(path, len, "%s/config", tmp);
   if (st == DUFM_OK)
-    st = dufm_config_save(path, &e->config, err);
+    st = dufm_i_atlas_save_config(path, e, err);
+  if (st == DUFM_OK && e->certificate_text != NULL) {
+    snprintf(path, len, "%s/certificate.cert", tmp);
+    FILE *f = fopen(path, "wx");
+    if (f == NULL || fputs(e->certificate_text, f) == EOF || fflush(f) != 0 ||
+        fsync(fileno(f)) != 0)
+      st = dufm_err_set(err, DUFM_EIO, "%s: cannot write: %s", path, strerror(errno));
+    if (f != NULL && fclose(f) != 0 && st == DUFM_OK)
+      st = dufm_err_set(err, DUFM_EIO, "%s: cannot write: %s", path, strerror(errno));
+  }
   free(path);
   return st;
 }
@@ -161,6 +172,11 @@ dufm_status dufm_i_atlas_write_contents(const char *tmp, const dufm_atlas_entry 
 dufm_status dufm_atlas_entry_write(const char *dir, const dufm_atlas_entry *e, dufm_err *err) {
   if (e->config.d == NULL || e->L != e->config.L || e->K != e->config.K)
     return dufm_err_set(err, DUFM_EINVAL, "%s: the entry's configuration does not match L, K",
+                        dir);
+  if (e->certificate != NULL && e->certificate_text == NULL)
+    return dufm_err_set(err, DUFM_EINVAL,
+                        "%s: the entry names a certificate but has none to write "
+                        "(dufm_atlas_entry_annotate first)",
                         dir);
   return dufm_i_atlas_publish(dir, e, err);
 }

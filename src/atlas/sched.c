@@ -116,6 +116,38 @@ void dufm_atlas_free(dufm_atlas *a) {
   free(a);
 }
 
+static int needs_annotation(const dufm_atlas *a, const setting *t) {
+  if (t->old.pattern_json == NULL)
+    return 1;
+  if (!t->old.below_dnc || t->old.certificate == NULL)
+    return 0;
+  char *dir = dufm_atlas_setting_dir(&a->spec, a->root, t->L, t->K);
+  if (dir == NULL)
+    return 1;
+  size_t len = strlen(dir) + strlen(t->old.certificate) + 2;
+  char *path = malloc(len);
+  struct stat sb;
+  int missing = 1;
+  if (path != NULL) {
+    snprintf(path, len, "%s/%s", dir, t->old.certificate);
+    missing = stat(path, &sb) != 0 || !S_ISREG(sb.st_mode);
+  }
+  free(path);
+  free(dir);
+  return missing;
+}
+
+static dufm_status upgrade(dufm_atlas *a, setting *t, dufm_err *err) {
+  char *dir = dufm_atlas_setting_dir(&a->spec, a->root, t->L, t->K);
+  if (dir == NULL)
+    return dufm_err_set(err, DUFM_ENOMEM, "out of memory");
+  dufm_status st = dufm_atlas_entry_annotate(&t->old, err);
+  if (st == DUFM_OK)
+    st = dufm_atlas_entry_write(dir, &t->old, err);
+  free(dir);
+  return st;
+}
+
 /* Reads the existing entry of setting i, if any, and decides its action. */
 static dufm_status look(dufm_atlas *a, int i, dufm_err *err) {
   setting *t = &a->s[i];
@@ -184,6 +216,10 @@ dufm_status dufm_atlas_open(dufm_atlas **out, const dufm_atlas_spec *s, const ch
     if (t->action != DUFM_ATLAS_SKIP)
       continue;
     st = dufm_config_copy(&t->final, &t->old.config, err);
+    /* An entry written before patterns and certificates were recorded (or
+     * whose certificate file is missing) gets them now, without a search. */
+    if (st == DUFM_OK && needs_annotation(a, t))
+      st = upgrade(a, t, err);
     t->done = 1;
     t->seconds = 0.0;
     a->sum.skipped++;
@@ -434,13 +470,8 @@ static dufm_status build_entry(dufm_atlas_entry *e, dufm_atlas *a, int i, dufm_a
   }
   e->nruns = 1;
   e->runs[0] = (dufm_atlas_run){a->spec.budget, a->spec.seed, f.loss};
-  /* PATTERN: null until the activation-pattern API (dufm/pattern.h, cert
-   * branch) is merged; then set e->pattern_json to
-   * {"signature": ..., "readable": ...} of e->config here. */
+  /* The pattern and the certificate come with every write (finish). */
   e->pattern_json = NULL;
-  /* CERTIFICATE: null until certification of a configuration (cert branch)
-   * is merged; then, when e->below_dnc, certify e->config, write the
-   * certificate and set e->certificate to its path here. */
   e->certificate = NULL;
 cleanup:
   dufm_comparison_clear(&cmp);
@@ -461,6 +492,8 @@ static dufm_status finish(dufm_atlas *a, int i, dufm_atlas_result *r, dufm_err *
   char *dir = NULL;
   if (st == DUFM_OK && (dir = dufm_atlas_setting_dir(&a->spec, a->root, t->L, t->K)) == NULL)
     st = dufm_err_set(err, DUFM_ENOMEM, "out of memory");
+  if (st == DUFM_OK)
+    st = dufm_atlas_entry_annotate(&e, err);
   if (st == DUFM_OK)
     st = dufm_atlas_entry_write(dir, &e, err);
   free(dir);
