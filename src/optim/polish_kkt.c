@@ -1,27 +1,28 @@
 /* Kink-aware polish of one piece: an active-set trust-region Newton-CG for
- *   min F_M(x)  s.t.  P_e(x) = 0 (e in the working set E),
+ *   min F_M(x)  s.t.  P_e(x) = 0 (e in the held set E),
  *   P >= 0 on the other active entries, P <= 0 on the other inactive ones,
- * where F_M is the piece of the mask M (kink entries masked to 0). A minimum
+ * where F_M is the piece of the mask M (held entries masked to 0). A minimum
  * of the true loss on kinks is a KKT point of this problem with multipliers
- * 0 <= mu_e <= dF/dH_e (docs/search.md, "Polish"; proofs/polish_kkt.md).
+ * 0 <= mu_e <= dF/dH_e (docs/search.md, "Polish").
  *
  * Each iteration: the Jacobian J of P_E (one backward pass per constraint,
  * dense), its pivoted QR J^T Pi = Q R; least-squares multipliers
- * mu = -Pi R^-1 Q^T g and the Lagrangian gradient r = g + J^T mu = (I - Q Q^T) g;
- * entries whose multiplier is outside [0, dF/dH] by more than the working
- * set's own stationarity error are released to the side the sign asks for;
- * otherwise a Steihaug conjugate-gradient step on the tangent space
- * {J d = 0} with Hessian-vector products of the Lagrangian by central
- * differences of its gradient; minimum-norm Gauss-Newton (chord) corrections
- * back onto P_E = 0; a ratio test that adds the first entry crossing zero to
- * E; trust-region acceptance on F (the feasible points' loss). */
+ * mu = -Pi R^-1 Q^T g and the Lagrangian gradient r = g + J^T mu = (I - Q Q^T) g.
+ * The held entry whose multiplier is furthest outside [0, dF/dH] (weighted by
+ * |grad P_e|) is released to the side its sign asks for once that violation
+ * exceeds 100 |r|; otherwise a Steihaug conjugate-gradient step on {J d = 0}
+ * with Hessian-vector products of the Lagrangian by central differences of
+ * its gradient (the Cauchy step along -r instead when the Newton step would
+ * push an entry sitting at 0 to its wrong side); chord Gauss-Newton
+ * corrections back onto P_E = 0 (minimum-norm, x += Q R^-T (-c)); a ratio
+ * test that adds the first entry crossing zero to E; trust-region acceptance
+ * on the piece loss of the feasible points. */
 #include <cblas.h>
 #include <float.h>
 #include <lapacke.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
-#include <stdio.h>
 
 #include "optim/polish_internal.h"
 
@@ -79,15 +80,6 @@ static double piece(kkt *s, const double *x, double *g) {
   s->pe->mult = s->nanmu;
   s->pe->rho = 0.0;
   return dufm_i_pe_eval(s->pe, x, g);
-}
-
-/* The true (ReLU) loss. */
-static double relu_loss(kkt *s, const double *x) {
-  s->pe->mult = NULL;
-  s->pe->act = DUFM_I_ACT_RELU;
-  double f = dufm_i_pe_eval(s->pe, x, NULL);
-  s->pe->act = DUFM_I_ACT_MASK;
-  return isnan(f) ? INFINITY : f;
 }
 
 /* The Lagrangian's gradient with the current multipliers (rr's values). */
@@ -153,34 +145,6 @@ static void build_jac_list(kkt *s, const double *x, const long *ent, long m) {
 }
 
 static void build_jac(kkt *s, const double *x) { build_jac_list(s, x, s->ent, s->m); }
-
-/* Box-constrained least squares min |g0 + A^T mu|, lo <= mu <= hi, in the
- * Gram form (G = A A^T, b = A g0) by cyclic projected coordinate descent
- * from mu (warm start). grad receives G mu + b. */
-static void bvls_cd(const double *G, const double *b, const double *lo, const double *hi,
-                    double *mu, long m, double *grad, double scale) {
-  for (long z = 0; z < m; z++) {
-    mu[z] = fmin(fmax(mu[z], lo[z]), hi[z]);
-  }
-  for (long z = 0; z < m; z++)
-    grad[z] = b[z] + dot(G + (size_t)z * m, mu, (size_t)m);
-  for (int sweep = 0; sweep < 4000; sweep++) {
-    double big = 0.0;
-    for (long z = 0; z < m; z++) {
-      double gzz = G[(size_t)z * m + z];
-      if (!(gzz > 0.0))
-        continue;
-      double nv = fmin(fmax(mu[z] - grad[z] / gzz, lo[z]), hi[z]), dz = nv - mu[z];
-      if (dz == 0.0)
-        continue;
-      mu[z] = nv;
-      cblas_daxpy((int)m, dz, G + (size_t)z * m, 1, grad, 1);
-      big = fmax(big, fabs(dz) * sqrt(gzz));
-    }
-    if (big <= 1e-16 * scale)
-      break;
-  }
-}
 
 /* Pivoted QR of J^T (n x m, column-major = J row-major): Q, R, piv, rank. */
 static dufm_status factor(kkt *s) {
@@ -413,8 +377,6 @@ static void cauchy(kkt *s, const double *x, const double *muv, double delta, dou
 }
 
 
-enum { Z_LOW = 0, Z_HIGH = 1, Z_HELD = 2 };
-
 dufm_status dufm_i_kkt_run(dufm_i_pe *pe, double *x, double *mult, long max_evals,
                            double rel_tol, dufm_i_kkt_out *out) {
   memset(out, 0, sizeof *out);
@@ -447,11 +409,6 @@ dufm_status dufm_i_kkt_run(dufm_i_pe *pe, double *x, double *mult, long max_eval
   s.piv = malloc(cz * sizeof *s.piv);
   s.c = malloc(cz * sizeof *s.c);
   double *muv = malloc(cz * sizeof *muv);
-  long *zent = malloc(cz * sizeof *zent);
-  unsigned char *zcls = malloc(cz);
-  double *zmu = malloc(cz * sizeof *zmu), *zlo = malloc(cz * sizeof *zlo);
-  double *zhi = malloc(cz * sizeof *zhi), *bz = malloc(cz * sizeof *bz);
-  double *gz = malloc(cz * sizeof *gz), *G = malloc(cz * cz * sizeof *G);
   double *x0 = malloc(n * sizeof *x0);
   s.g = malloc(n * sizeof *s.g);
   s.rr = malloc(n * sizeof *s.rr);
@@ -465,21 +422,17 @@ dufm_status dufm_i_kkt_run(dufm_i_pe *pe, double *x, double *mult, long max_eval
   s.tmp = malloc((n + cz + 1) * sizeof *s.tmp);
   s.pre0 = malloc(nm1 * sizeof *s.pre0);
   s.nanmu = malloc(nm1 * sizeof *s.nanmu);
-  double *warm = malloc(nm1 * sizeof *warm);
   unsigned char *mask0 = malloc(nm1);
   double *mu_keep = malloc(nm1 * sizeof *mu_keep);
   if (s.ent == NULL || s.J == NULL || s.Q == NULL || s.R == NULL || s.tau == NULL ||
-      s.piv == NULL || s.c == NULL || muv == NULL || zent == NULL || zcls == NULL ||
-      zmu == NULL || zlo == NULL || zhi == NULL || bz == NULL || gz == NULL || G == NULL ||
-      x0 == NULL || s.g == NULL || s.rr == NULL || s.d == NULL || s.p == NULL || s.hp == NULL ||
+      s.piv == NULL || s.c == NULL || muv == NULL || x0 == NULL || s.g == NULL || s.rr == NULL || s.d == NULL || s.p == NULL || s.hp == NULL ||
       s.z == NULL || s.xt == NULL || s.w1 == NULL || s.w2 == NULL || s.tmp == NULL ||
-      s.pre0 == NULL || s.nanmu == NULL || warm == NULL || mask0 == NULL || mu_keep == NULL) {
+      s.pre0 == NULL || s.nanmu == NULL || mask0 == NULL || mu_keep == NULL) {
     st = DUFM_ENOMEM;
     goto cleanup;
   }
   for (size_t e = 0; e < nm; e++) {
     s.nanmu[e] = NAN;
-    warm[e] = 0.0;
     if (!isnan(mult[e]))
       s.ent[s.m++] = (long)e;
   }
@@ -501,10 +454,8 @@ dufm_status dufm_i_kkt_run(dufm_i_pe *pe, double *x, double *mult, long max_eval
   restore(&s, x, ctol);
   double delta = 0.1 * (1.0 + nrm(x, n));
   double f = NAN, rn = INFINITY;
-  long stall = 0, mz = 0;
+  long stall = 0;
   int need_jac = 0;
-  (void)bvls_cd;
-  (void)relu_loss;
   for (;;) {
     if (need_jac) {
       pe->mult = NULL;
@@ -548,9 +499,6 @@ dufm_status dufm_i_kkt_run(dufm_i_pe *pe, double *x, double *mult, long max_eval
         to_active = hi > lo;
       }
     }
-    if (getenv("KKT_DEBUG"))
-      fprintf(stderr, "it %ld f %.17g rn/f %.3e held %ld r %ld worst %ld wv %.3e delta %.3e used %ld\n",
-              out->iters, f, rn / fabs(f), s.m, s.r, worst, wv, delta, used(&s, ev0));
     if (rn <= rel_tol * fabs(f) && worst < 0) {
       out->converged = 1;
       break;
@@ -625,9 +573,6 @@ dufm_status dufm_i_kkt_run(dufm_i_pe *pe, double *x, double *mult, long max_eval
     double ft = res <= 1e3 * ctol ? piece(&s, x, NULL) : INFINITY;
     double ared = f - ft, pa = alpha * pred; /* alpha pred <= the model's decrease */
     double noise = 16.0 * DBL_EPSILON * fabs(f);
-    if (getenv("KKT_DEBUG"))
-      fprintf(stderr, "  step dn %.3e pred %.3e alpha %.3g added %ld res %.3e ared %.3e\n", dn,
-              pred, alpha, added, res, ared);
     int ok = isfinite(ft) && (ared >= 1e-4 * pa || (pa <= noise && ared >= -noise));
     if (ok) {
       double rho = pa > noise ? ared / pa : 1.0;
@@ -648,23 +593,12 @@ dufm_status dufm_i_kkt_run(dufm_i_pe *pe, double *x, double *mult, long max_eval
         break;
     }
   }
-  /* The final working set for the caller's report: held entries with their
-   * least-squares multipliers; boundary entries the box put on a side but
-   * that are still within tolb of 0 count as kinks with the bound as
-   * multiplier (mask 0 and mu = dF/dH give the same gradient as mask 1). */
+  /* The final working set for the caller's report: the held entries with
+   * their least-squares multipliers at x. */
   for (size_t e = 0; e < nm; e++)
     mult[e] = NAN;
   for (long t = 0; t < s.m; t++)
     mult[s.ent[t]] = muv[t];
-  for (long t = 0; t < mz && isfinite(f); t++) {
-    long e = zent[t];
-    int k = layer_of(pe, (size_t)e);
-    if (zcls[t] == Z_HELD || fabs(s.pre0[e]) > tolb)
-      continue;
-    mult[e] = zcls[t] == Z_HIGH ? pe->dh[e] : 0.0;
-    pe->mask[e] = 0;
-    (void)k;
-  }
   out->f = f;
   out->rnorm = rn;
   for (size_t e = 0; e < nm; e++)
@@ -674,7 +608,6 @@ cleanup:
   pe->mult = NULL;
   free(mu_keep);
   free(mask0);
-  free(warm);
   free(s.nanmu);
   free(s.pre0);
   free(s.tmp);
@@ -688,14 +621,6 @@ cleanup:
   free(s.rr);
   free(s.g);
   free(x0);
-  free(G);
-  free(gz);
-  free(bz);
-  free(zhi);
-  free(zlo);
-  free(zmu);
-  free(zcls);
-  free(zent);
   free(muv);
   free(s.c);
   free(s.piv);
