@@ -100,6 +100,7 @@ static void test_dnc_on_kinks(void) {
   perturb(&x, 1e-9, 5);
   dufm_polish_opts o;
   dufm_polish_opts_default(&o);
+  o.kkt = 1; /* the kink-aware pattern stage */
   o.max_evals = 4000;
   dufm_polish_report r;
   CU_ASSERT_FATAL(dufm_polish_pattern(&x, &r, &p, &o, NULL) == DUFM_OK);
@@ -143,6 +144,7 @@ static void test_clique53_closed_form_or_below(void) {
   CU_ASSERT_FATAL(dufm_structure_materialize(&x, s, &p, DUFM_FORM_SAMPLES, NULL) == DUFM_OK);
   dufm_polish_opts o;
   dufm_polish_opts_default(&o);
+  o.kkt = 1; /* the kink-aware pattern stage */
   o.max_evals = 6000;
   dufm_polish_report r;
   CU_ASSERT_FATAL(dufm_polish(&x, &r, &p, &o, NULL) == DUFM_OK);

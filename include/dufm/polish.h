@@ -43,6 +43,10 @@ typedef struct {
   double beta_start; /* dufm_polish: first softplus sharpness (default 100) */
   double beta_end;   /* last one (default 1e5) */
   double beta_factor; /* multiplier between stages, > 1 (default 10) */
+  /* Pattern stage: 1 = the kink-aware active-set Newton-CG (polish_kkt.c;
+   * lower rel_grad on kinked minima but seconds per call at width 30), 0 =
+   * the augmented-Lagrangian L-BFGS rounds (default 0, what dufm search uses). */
+  int kkt;
 } dufm_polish_opts;
 
 void dufm_polish_opts_default(dufm_polish_opts *o);

@@ -14,6 +14,7 @@ void dufm_polish_opts_default(dufm_polish_opts *o) {
   o->beta_start = 100.0;
   o->beta_end = 1e5;
   o->beta_factor = 10.0;
+  o->kkt = 0;
 }
 
 dufm_status dufm_polish_opts_check(const dufm_polish_opts *o, dufm_err *err) {
@@ -383,7 +384,8 @@ static dufm_status polish_any(dufm_config *x, dufm_polish_report *rep, const duf
   }
   if (st == DUFM_OK && mode != MODE_INSPECT) {
     memcpy(j.v, j.best, n * sizeof *j.v);
-    st = pattern_kkt(&j, o, o->max_evals - j.evals);
+    st = o != NULL && o->kkt ? pattern_kkt(&j, o, o->max_evals - j.evals)
+                : pattern_rounds(&j, o, o->max_evals - j.evals);
   }
   if (st == DUFM_OK)
     st = fill_report(rep, &j, o != NULL ? o : &(dufm_polish_opts){.rel_tol = 1e-10});
