@@ -64,8 +64,13 @@ rc=$?
 if [ "$rc" -eq 1 ] && [ "$(wc -l <"$TMP/err")" -eq 1 ] && grep -q "does not beat DNC" "$TMP/err" &&
   [ ! -s "$TMP/out" ] && [ ! -e "$CC/l3.cert" ]; then ok; else bad "certify --config s5l3: exit $rc: $(cat "$TMP/err")"; fi
 # The same folder at a lambda where srg:5 loses too.
-"$DUFM" certify --config "$CC/s5" --lambda 0.05 --out "$CC/l05.cert" >/dev/null 2>&1
+# the same matrices read at lambda 0.05 (a copy without meta.json: the flags
+# decide) are not below DNC there
+mkdir "$CC/s5bare" && cp "$CC/s5"/*.npy "$CC/s5bare/"
+"$DUFM" certify --config "$CC/s5bare" --L 4 --K 10 --lambda 0.05 --out "$CC/l05.cert" >/dev/null 2>&1
 [ $? -eq 1 ] && [ ! -e "$CC/l05.cert" ] && ok || bad "certify --config at lambda 0.05 did not refuse"
+# and the folder's meta.json (lambda 0.004) disagrees with --lambda 0.05: exit 2
+expect_usage_error "--lambda" certify --config "$CC/s5" --lambda 0.05 --out "$CC/l05.cert"
 
 # ---- classes not collapsed: exit 2 with the reason; a looser tolerance certifies
 expect_usage_error "not collapsed" certify --config "$CC/spread" --out "$CC/spread.cert"

@@ -20,11 +20,11 @@ np.save(os.path.join(d, "H1.npy"), np.eye(3))
 np.save(os.path.join(d, "W1.npy"), e)
 np.save(os.path.join(d, "W2.npy"), e)
 EOF2
-expect_json check "$LB/underfit" --expect-class underfit &&
+expect_json check "$LB/underfit" --lambda 0.004 --expect-class underfit &&
   json_check 'd["classification"] == "underfit" and d["rank_out"] == 1'
-"$DUFM" check "$LB/underfit" --expect-class dnc >/dev/null 2>"$TMP/err"
+"$DUFM" check "$LB/underfit" --lambda 0.004 --expect-class dnc >/dev/null 2>"$TMP/err"
 [ $? -eq 1 ] && grep -q "classification is underfit" "$TMP/err" && ok || bad "expect-class dnc on underfit: $(cat "$TMP/err")"
-expect_usage_error "--expect-class" check "$LB/underfit" --expect-class zeros
+expect_usage_error "--expect-class" check "$LB/underfit" --lambda 0.004 --expect-class zeros
 # optimize in the zero regime: every run is labelled zero.
 expect_json optimize --L 2 --K 3 --lambda 0.5 --seeds 2 --iters 2000 --width 4 &&
   json_check 'all(r["classification"] == "zero" for r in d["runs"]) and d["best"]["classification"] == "zero"'

@@ -6,6 +6,8 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "dufm/process.h"
+
 int tu_close(double a, double b, double rtol, double atol, const char *label) {
   double scale = fmax(fabs(a), fabs(b));
   int ok = isfinite(a) && isfinite(b) ? fabs(a - b) <= atol + rtol * scale : a == b;
@@ -37,6 +39,7 @@ int tu_iterations(int base) {
 }
 
 int tu_run_suite(const char *name, CU_TestInfo *tests) {
+  dufm_init_process(DUFM_INIT_DEFAULT); /* as the dufm command does */
   if (CU_initialize_registry() != CUE_SUCCESS)
     return 2;
   CU_SuiteInfo suites[] = {{name, NULL, NULL, NULL, NULL, tests}, CU_SUITE_INFO_NULL};

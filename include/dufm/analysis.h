@@ -96,6 +96,31 @@ void dufm_analysis_clear(dufm_analysis *a);
 /* "dnc", "low_rank", "other", "zero" or "underfit". */
 const char *dufm_classification_name(dufm_classification c);
 
+/* ---- measurements every caller shares (the figures, the experiments and
+ * dufm_analyze use these, so they agree to the bit) */
+
+/* out (rows x K) = class means of x (rows x K n, the n columns of class c
+ * contiguous). out need not be initialized; clear it afterwards whatever the
+ * status. DUFM_EINVAL when K < 1 or K does not divide the columns. */
+dufm_status dufm_class_means(dufm_mat *out, const dufm_mat *x, int K, dufm_err *err);
+
+/* The min(rows, cols) singular values of m, descending, into s (caller
+ * allocated). DUFM_EINVAL for an empty m, DUFM_ENUMERIC when LAPACK fails. */
+dufm_status dufm_singular_values(double *s, const dufm_mat *m, dufm_err *err);
+
+/* The rank rule of this header: the number of s[i] > tol * s[0] (s descending,
+ * count of them; 0 when count = 0 or s[0] = 0). */
+int dufm_sv_rank(const double *s, int count, double tol);
+
+/* The one "below a closed form" rule (dufm check --expect-below, optimize's
+ * below_dnc and below_best_structure, the paper's counts): a double loss is
+ * below a closed form whose rigorous enclosure starts at closed_lower when
+ * loss < closed_lower - DUFM_BELOW_RTOL |closed_lower|. The margin covers the
+ * rounding of the configuration's own double loss: a smaller gap proves
+ * nothing either way. */
+#define DUFM_BELOW_RTOL 1e-12
+int dufm_loss_below(double loss, double closed_lower);
+
 DUFM_END_DECLS
 
 #endif

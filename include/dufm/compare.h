@@ -74,6 +74,31 @@ int dufm_comparison_find(const dufm_comparison *c, dufm_origin origin);
 
 const char *dufm_origin_name(dufm_origin o);
 
+/* One point of a sweep over (L, K, lambdas): what dufm table prints per row,
+ * dufm plot ratio draws and the paper's ratio experiment records, read from
+ * one dufm_compare at p. */
+typedef struct {
+  int L, K, n;
+  double dnc_loss;
+  dufm_regime dnc_regime;
+  int has_paper;     /* the paper's srg:r applies (K = r(r-1)/2); else the srg_* are NaN */
+  double srg_loss;   /* loss of srg:r */
+  double srg_ratio;  /* srg_loss / dnc_loss */
+  dufm_cmp srg_vs_dnc;
+  char *best;        /* canonical name of the best candidate (owned) */
+  double best_loss, best_ratio;
+  dufm_cmp best_vs_dnc;
+  double lower_bound; /* lower end of the universal lower bound's enclosure */
+  dufm_verdict verdict;
+} dufm_sweep_point;
+
+/* Compares at p with options o (NULL: the defaults) and fills out (need not
+ * be initialized; clear it afterwards whatever the status). Errors as
+ * dufm_compare. */
+dufm_status dufm_sweep_point_eval(dufm_sweep_point *out, const dufm_params *p,
+                                  const dufm_compare_opts *o, dufm_err *err);
+void dufm_sweep_point_clear(dufm_sweep_point *pt);
+
 const char *dufm_verdict_name(dufm_verdict v);
 const char *dufm_cmp_name(dufm_cmp c);
 

@@ -36,6 +36,9 @@ typedef struct {
  * holds iff Q^(L+1) > Q_0^(L+1). L = 1 gives 1. */
 void dufm_gl_threshold_qpow(mpq_t out, int L);
 
+/* "nonzero", "tie" or "zero" (the JSON field "regime"). */
+const char *dufm_regime_name(dufm_regime r);
+
 /* Regime of a given exact Q^(L+1) >= 0. */
 dufm_regime dufm_gl_regime(int L, const mpq_t q_pow);
 

@@ -194,9 +194,14 @@ dufm_status dufm_pattern_extract(dufm_pattern *out, const dufm_config *c, const 
 void dufm_pattern_clear(dufm_pattern *pt);
 """
 
+# Process-wide settings the package makes once at import (dufm/process.h).
+CDEF_PROCESS = """
+void dufm_init_process(unsigned flags);
+"""
+
 HEADERS = ["error.h", "rational.h", "params.h", "matrix.h", "model.h", "npy.h", "gl.h", "dnc.h",
            "clique.h", "bounds.h", "structure.h", "compare.h", "analysis.h", "certificate.h",
-           "pattern.h"]
+           "pattern.h", "process.h"]
 
 
 def find_libdufm(builddir):
@@ -213,7 +218,7 @@ def find_libdufm(builddir):
 def make_ffi(libpath):
     import cffi
     ffi = cffi.FFI()
-    cdef = CDEF + CDEF_CERT_FROM_CONFIG + CDEF_PATTERN
+    cdef = CDEF + CDEF_CERT_FROM_CONFIG + CDEF_PATTERN + CDEF_PROCESS
     ffi.cdef(cdef)
     ffi.set_source(MODULE, "".join(f'#include "dufm/{h}"\n' for h in HEADERS) +
                    "#include <stdlib.h>\n",

@@ -18,6 +18,11 @@ except ImportError as e:  # pragma: no cover - exercised by hand
         "repository (they build it), or: /usr/bin/python3 python/dufm/_build.py build"
     ) from e
 
+# GSL's abort-on-error handler off and OpenBLAS on one thread, as the dufm
+# command does (libdufm changes neither on its own: dufm/process.h).
+DUFM_INIT_DEFAULT = 3
+lib.dufm_init_process(DUFM_INIT_DEFAULT)
+
 
 class Error(Exception):
     """An error reported by libdufm (or a rule of its Python API): one line,
@@ -169,7 +174,11 @@ def params(L, K, n, lam, lam_h=None, lam_w=None):
         def set_(which, value, name):
             text = lambda_text(value, name)
             st = lib.dufm_params_set_lambda(p, which, text.encode(), err)
-            call(st, err, f"{name}: '{text}'")
+            if st != lib.DUFM_OK:  # the rule first, then the value (as the CLI)
+                msg = ffi.string(err.msg).decode("utf-8", "replace")
+                cls = _CLASSES.get(st, Error)
+                raise cls(f"{name}: {msg}: '{text}'",
+                          ffi.string(lib.dufm_status_name(st)).decode())
 
         if lam is not None:
             set_(lib.DUFM_LAMBDA_ALL, lam, "lam")

@@ -7,32 +7,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-int cli_fail(const char *fmt, ...) {
-  va_list ap, ap2;
-  va_start(ap, fmt);
-  va_copy(ap2, ap);
-  int need = vsnprintf(NULL, 0, fmt, ap);
-  va_end(ap);
-  char *full = need >= 0 ? malloc((size_t)need + 1) : NULL, line[2048];
-  if (full != NULL)
-    vsnprintf(full, (size_t)need + 1, fmt, ap2);
-  va_end(ap2);
-  /* One line whatever the echoed values hold; long values shortened. */
-  dufm_text_oneline(line, sizeof line, full != NULL ? full : "(out of memory)");
-  free(full);
-  fprintf(stderr, "dufm: %s\n", line);
-  return CLI_EXIT_USAGE;
-}
-
-int cli_fail_err(const dufm_err *err, const char *context) {
-  int code = err->status == DUFM_ENUMERIC || err->status == DUFM_ENOMEM ? 1 : CLI_EXIT_USAGE;
-  if (context != NULL)
-    fprintf(stderr, "dufm: %s: %s\n", context, err->msg);
-  else
-    fprintf(stderr, "dufm: %s\n", err->msg);
-  return code;
-}
-
 static const cli_opt *find_opt(const cli_opt *opts, const char *name, size_t len) {
   for (const cli_opt *o = opts; o->name != NULL; o++)
     if (strlen(o->name) == len && strncmp(o->name, name, len) == 0)
@@ -87,6 +61,23 @@ int cli_parse(int argc, char **argv, int first, const char *cmd, const cli_opt *
     }
   }
   return npos;
+}
+
+int cli_double(double *out, const char *text, const char *flag, double lo, int lo_open,
+                        double hi, const char *rule) {
+  char *end = NULL;
+  errno = 0;
+  double v = strtod(text, &end);
+  if (*text == '\0' || *end != '\0' || isnan(v))
+    return cli_fail("--%s: is not a finite number: '%s'", flag, text), -1;
+  if (errno == ERANGE && v == 0)
+    return cli_fail("--%s: underflows to 0 (smallest about 4.9e-324): %s", flag, text), -1;
+  if (isinf(v))
+    return cli_fail("--%s: overflows a double (largest about 1.8e308): %s", flag, text), -1;
+  if ((lo_open ? v <= lo : v < lo) || !(v < hi))
+    return cli_fail("--%s: %s must be %s", flag, text, rule), -1;
+  *out = v;
+  return 0;
 }
 
 int cli_int(long *out, const char *text, const char *flag, long lo, long hi) {

@@ -6,9 +6,14 @@
 #include "dufm/error.h"
 #include "dufm/params.h"
 
-#define CLI_EXIT_OK 0
-#define CLI_EXIT_CHECK_FAILED 1
-#define CLI_EXIT_USAGE 2
+#include "out/out.h"
+
+/* The CLI's names for the executable's exit statuses and error lines (out/out.h). */
+#define CLI_EXIT_OK OUT_EXIT_OK
+#define CLI_EXIT_CHECK_FAILED OUT_EXIT_CHECK_FAILED
+#define CLI_EXIT_USAGE OUT_EXIT_USAGE
+#define cli_fail out_fail
+#define cli_fail_err out_fail_err
 
 typedef enum { OPT_VALUE, OPT_SWITCH } cli_opt_kind;
 
@@ -32,22 +37,19 @@ typedef struct {
 int cli_parse(int argc, char **argv, int first, const char *cmd, const cli_opt *opts,
               const char **pos, int max_pos);
 
+/* The one number parser of the CLI: a strict decimal double in (lo, hi) when
+ * lo_open, else [lo, hi) (hi may be INFINITY); the message on failure is
+ * "--flag: VALUE must be RULE" (or says it is not a finite number, overflows
+ * or underflows). Returns 0 or -1 after printing. */
+int cli_double(double *out, const char *text, const char *flag, double lo, int lo_open, double hi,
+               const char *rule);
+
 /* Strict integer in [lo, hi]; prints "dufm: --flag: ..." and returns -1 on error. */
 int cli_int(long *out, const char *text, const char *flag, long lo, long hi);
 
 /* Builds params from the common flags (defaults: L = 4, K = 10, n = 1,
  * lambda = 0.004). Returns 0 or -1 after printing the error. */
 int cli_params(dufm_params *p, const cli_common *c);
-
-/* Prints "dufm: <msg>" to stderr and returns CLI_EXIT_USAGE. */
-int cli_fail(const char *fmt, ...)
-#if defined(__GNUC__)
-    __attribute__((format(printf, 1, 2)))
-#endif
-    ;
-
-/* Reports a library error: exit 2 for input errors, 1 otherwise (numerical). */
-int cli_fail_err(const dufm_err *err, const char *context);
 
 /* "3..30", "3,4,5" or mixtures of integers in [lo, hi], strictly increasing;
  * *out is malloc'ed. Returns 0, or -1 after printing the error. */

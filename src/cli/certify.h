@@ -5,7 +5,7 @@
 
 #include "args.h"
 #include "dufm/certificate.h"
-#include "json.h"
+#include "out/json.h"
 
 /* structure, parameters, loss, bound, s_lo and regime of c as checked in r. */
 void certify_summary_json(json_writer *w, const dufm_cert *c, const dufm_cert_report *r);

@@ -25,17 +25,6 @@ static void folder_name(char *buf, size_t size, const char *dir) {
   buf[len] = '\0';
 }
 
-static int parse_tol(double *out, const char *text) {
-  char *end = NULL;
-  double v = strtod(text, &end);
-  if (*text == '\0' || *end != '\0' || !isfinite(v))
-    return cli_fail("--collapse-tol: '%s' is not a finite number", text), -1;
-  if (!(v >= 0.0 && v < 1.0))
-    return cli_fail("--collapse-tol: %s must lie in [0, 1)", text), -1;
-  *out = v;
-  return 0;
-}
-
 static void print_json(const char *dir, const char *out, const dufm_cert *cert,
                        const dufm_cert_report *rep, const dufm_cert_round_info *info,
                        const dufm_cert_round_opts *o) {
@@ -58,7 +47,7 @@ int certify_config(const cli_common *c, const char *dir, const char *out,
                    const char *collapse_tol) {
   dufm_cert_round_opts o;
   dufm_cert_round_opts_default(&o);
-  if (collapse_tol != NULL && parse_tol(&o.collapse_tol, collapse_tol) != 0)
+  if (collapse_tol != NULL && cli_double(&o.collapse_tol, collapse_tol, "collapse-tol", 0, 0, 1, "in [0, 1)") != 0)
     return CLI_EXIT_USAGE;
   dufm_config cfg;
   int n = 0;

@@ -16,29 +16,6 @@
 #include "meta_args.h"
 #include "report.h"
 
-/* A closed-form loss is double-rounded and the configuration's loss carries
- * its own rounding: "strictly below" needs this relative margin under the
- * lower end of the closed form's rigorous enclosure. */
-#define BELOW_MARGIN 1e-12
-
-/* Strict decimal number in the range (lo, hi) or [lo, hi) (lo_open). */
-static int parse_double(double *out, const char *text, const char *flag, double lo, int lo_open,
-                        double hi, const char *rule) {
-  char *end = NULL;
-  errno = 0;
-  double v = strtod(text, &end);
-  if (*text == '\0' || *end != '\0' || isnan(v))
-    return cli_fail("--%s: is not a finite number: '%s'", flag, text), -1;
-  if (errno == ERANGE && v == 0)
-    return cli_fail("--%s: underflows to 0 (smallest about 4.9e-324): %s", flag, text), -1;
-  if (isinf(v))
-    return cli_fail("--%s: overflows a double (largest about 1.8e308): %s", flag, text), -1;
-  if ((lo_open ? v <= lo : v < lo) || !(v < hi))
-    return cli_fail("--%s: %s must be %s", flag, text, rule), -1;
-  *out = v;
-  return 0;
-}
-
 /* The target of --expect-below: a number, dnc (its closed form) or a structure
  * SPEC evaluated in closed form at p. */
 typedef struct {
@@ -91,11 +68,11 @@ static void expect_below(check_expectation *x, const below_target *t, double los
              x->held ? "<" : ">=", t->bound);
     return;
   }
-  x->held = loss < t->bound - BELOW_MARGIN * fabs(t->bound);
+  x->held = dufm_loss_below(loss, t->bound);
   snprintf(x->detail, sizeof x->detail,
            "loss %.17g %s the closed form %.17g of %s (enclosure lower end %.17g, relative "
            "margin %g)",
-           loss, x->held ? "is below" : "is not below", t->value, t->name, t->bound, BELOW_MARGIN);
+           loss, x->held ? "is below" : "is not below", t->value, t->name, t->bound, DUFM_BELOW_RTOL);
 }
 
 static int class_from_name(const char *text, dufm_classification *out) {
@@ -157,12 +134,12 @@ int cmd_check(int argc, char **argv, int first) {
   double grad_tol = 0;
   dufm_classification want_class = DUFM_CLASS_DNC;
   if ((rank_tol &&
-       parse_double(&o.rank_tol, rank_tol, "rank-tol", 0, 1, 1, "strictly between 0 and 1")) ||
-      (kink_tol && parse_double(&o.kink_tol, kink_tol, "kink-tol", 0, 0, 1, "in [0, 1)")) ||
-      (nc2_tol && parse_double(&o.nc2_tol, nc2_tol, "nc2-tol", 0, 1, INFINITY, "positive")) ||
-      (pattern_tol && parse_double(&po.rel_tol, pattern_tol, "pattern-tol", 0, 1, 1,
+       cli_double(&o.rank_tol, rank_tol, "rank-tol", 0, 1, 1, "strictly between 0 and 1")) ||
+      (kink_tol && cli_double(&o.kink_tol, kink_tol, "kink-tol", 0, 0, 1, "in [0, 1)")) ||
+      (nc2_tol && cli_double(&o.nc2_tol, nc2_tol, "nc2-tol", 0, 1, INFINITY, "positive")) ||
+      (pattern_tol && cli_double(&po.rel_tol, pattern_tol, "pattern-tol", 0, 1, 1,
                                    "strictly between 0 and 1")) ||
-      (stationary && parse_double(&grad_tol, stationary, "expect-stationary", 0, 0, INFINITY,
+      (stationary && cli_double(&grad_tol, stationary, "expect-stationary", 0, 0, INFINITY,
                                   "a gradient norm >= 0")) ||
       (cls && class_from_name(cls, &want_class)))
     return CLI_EXIT_USAGE;

@@ -11,22 +11,6 @@
 #include "dufm/compare.h"
 #include "report.h"
 
-/* A CSV field, quoted (RFC 4180) when it holds a comma or a quote: structure
- * names such as clique:5:2,3 do. */
-static void csv_field(const char *v) {
-  if (strpbrk(v, ",\"") == NULL) {
-    fputs(v, stdout);
-    return;
-  }
-  putchar('"');
-  for (const char *c = v; *c; c++) {
-    if (*c == '"')
-      putchar('"');
-    putchar(*c);
-  }
-  putchar('"');
-}
-
 typedef enum { FMT_TABLE, FMT_CSV, FMT_MD, FMT_JSON } table_format;
 
 static const char *columns[] = {"L",        "K",          "r",          "n",           "lambda",
@@ -78,11 +62,8 @@ static int complete_r(int K) {
 /* Values of one row as strings (17 significant digits: a double read back from
  * any format is the one computed). */
 static void row(table_out *t, const dufm_params *p, int r, const char *lambda,
-                const dufm_comparison *cmp) {
-  const dufm_candidate *dnc = &cmp->cand[cmp->dnc_index];
-  int paper = dufm_comparison_find(cmp, DUFM_ORIGIN_PAPER);
-  const dufm_candidate *srg = paper >= 0 ? &cmp->cand[paper] : NULL;
-  const dufm_candidate *best = &cmp->cand[cmp->best_index];
+                const dufm_sweep_point *pt) {
+  int srg = pt->has_paper;
   char v[N_COLUMNS][96];
   if (r == 0) /* --K given: r wherever K = r(r-1)/2 */
     r = complete_r(p->K);
@@ -91,22 +72,22 @@ static void row(table_out *t, const dufm_params *p, int r, const char *lambda,
   snprintf(v[2], 96, r > 0 ? "%d" : "", r);
   snprintf(v[3], 96, "%d", p->n);
   v[4][0] = '\0';
-  snprintf(v[5], 96, "%.17g", dnc->eval.loss);
-  snprintf(v[6], 96, "%s", report_regime_name(dnc->eval.regime));
-  snprintf(v[7], 96, srg ? "%.17g" : "", srg ? srg->eval.loss : 0);
-  snprintf(v[8], 96, srg ? "%.17g" : "", srg ? srg->ratio_to_dnc : 0);
-  snprintf(v[9], 96, "%s", srg ? dufm_cmp_name(srg->vs_dnc) : "");
+  snprintf(v[5], 96, "%.17g", pt->dnc_loss);
+  snprintf(v[6], 96, "%s", report_regime_name(pt->dnc_regime));
+  snprintf(v[7], 96, srg ? "%.17g" : "", pt->srg_loss);
+  snprintf(v[8], 96, srg ? "%.17g" : "", pt->srg_ratio);
+  snprintf(v[9], 96, "%s", srg ? dufm_cmp_name(pt->srg_vs_dnc) : "");
   v[10][0] = '\0';
-  snprintf(v[11], 96, "%.17g", best->eval.loss);
-  snprintf(v[12], 96, "%.17g", best->ratio_to_dnc);
-  snprintf(v[13], 96, "%.17g", cmp->lower_bound.lower);
-  snprintf(v[14], 96, "%s", dufm_verdict_name(cmp->verdict));
+  snprintf(v[11], 96, "%.17g", pt->best_loss);
+  snprintf(v[12], 96, "%.17g", pt->best_ratio);
+  snprintf(v[13], 96, "%.17g", pt->lower_bound);
+  snprintf(v[14], 96, "%s", dufm_verdict_name(pt->verdict));
   /* Names and the lambda text as given, never cut to the buffer. */
   const char *cell[N_COLUMNS];
   for (int i = 0; i < N_COLUMNS; i++)
     cell[i] = v[i];
   cell[4] = lambda;
-  cell[10] = dufm_structure_name(best->structure);
+  cell[10] = pt->best;
   if (t->fmt == FMT_JSON) {
     json_begin_object(&t->w);
     for (int i = 0; i < N_COLUMNS; i++) {
@@ -127,7 +108,7 @@ static void row(table_out *t, const dufm_params *p, int r, const char *lambda,
       printf("| ");
     for (int i = 0; i < N_COLUMNS; i++) {
       if (t->fmt == FMT_CSV)
-        csv_field(cell[i]);
+        out_csv_field(stdout, cell[i]);
       else
         printf(t->fmt == FMT_TABLE ? "%-12s" : "%s", cell[i]);
       fputs(i + 1 < N_COLUMNS ? sep : "", stdout);
@@ -230,13 +211,13 @@ int cmd_table(int argc, char **argv, int first) {
           rc = CLI_EXIT_USAGE;
           break;
         }
-        dufm_comparison cmp;
+        dufm_sweep_point pt;
         dufm_err err;
-        if (dufm_compare(&cmp, &p, &o, &err) != DUFM_OK)
+        if (dufm_sweep_point_eval(&pt, &p, &o, &err) != DUFM_OK)
           rc = cli_fail_err(&err, "table");
         else
-          row(&t, &p, r, lambdas[q], &cmp);
-        dufm_comparison_clear(&cmp);
+          row(&t, &p, r, lambdas[q], &pt);
+        dufm_sweep_point_clear(&pt);
         dufm_params_clear(&p);
         /* Progress on stderr only for runs long enough to wonder about. */
         time_t now = time(NULL);

@@ -17,5 +17,6 @@ int cmd_check_cert(int argc, char **argv, int first);
 int cmd_paper(int argc, char **argv, int first);
 int cmd_polish(int argc, char **argv, int first);
 int cmd_search(int argc, char **argv, int first);
+int cmd_atlas(int argc, char **argv, int first);
 
 #endif

@@ -5,6 +5,7 @@
 #include "args.h"
 #include "commands.h"
 #include "dufm/meta.h"
+#include "dufm/process.h"
 #include "dufm/version.h"
 #include "guard.h"
 
@@ -142,6 +143,23 @@ static const command commands[] = {
      "  --time-limit S   stop starting new work after S seconds (breaks reproducibility)\n"
      "  --save DIR       the best configuration (DIR missing or empty)\n"
      "  --progress       one stderr line per finished task\n" COMMON_FLAGS},
+    {"atlas", cmd_atlas, "search every (L, K) of a grid into a resumable folder of entries",
+     "usage: dufm atlas --out DIR [--L A..B] [--K A..B] [--lambda X] [--n N] [--budget N]\n"
+     "                  [--seed S] [--threads T] [--json]\n"
+     "Runs the search of 'dufm search' at every setting (L, K) (default L 2..8, K 2..16,\n"
+     "lambda 0.004, n 1); phase 2 starts come from the atlas's own (L-1, K) and (L, K+1).\n"
+     "Writes DIR/lam<X>_n<N>/L<L>_K<K>/{entry.json, config/}, each entry atomically.\n"
+     "A rerun skips entries done with the same seed and a budget >= --budget, and keeps\n"
+     "the better of old and new otherwise. Progress with an ETA on stderr.\n"
+     "  --budget N       evaluations per setting (default 3000000)\n"
+     "  --seed S         seed of every plan (default 0)\n"
+     "  --threads T      worker threads in this process (default: online cores; 1 per\n"
+     "                   rank under mpirun); results do not depend on it\n"
+     "Under 'mpirun -n P dufm atlas ...' rank 0 schedules and writes, all ranks compute;\n"
+     "the entries do not depend on P (docs/atlas.md).\n"
+     "  --json           {out, folder, settings, skipped, searched, improved, kept, failed,\n"
+     "                   jobs, seconds, entries: [{L, K, status, best_loss, ratio_to_dnc,\n"
+     "                   below_dnc}]}\n"},
     {"paper", cmd_paper, "the paper's DUFM experiments: tables, figures and report.md",
      "usage: dufm paper [--out DIR] [--full] [--seeds S] [--threads T] [--json]\n"
      "Runs four experiments at the paper's settings and writes CSV tables, SVG and PNG\n"
@@ -175,9 +193,6 @@ static void print_overview(FILE *out) {
   fputs("  help CMD   flags of one command\n", out);
 }
 
-/* OpenBLAS's own; declared here so the CLI needs no OpenBLAS-specific header. */
-void openblas_set_num_threads(int num_threads);
-
 static int run(int argc, char **argv);
 
 int main(int argc, char **argv) {
@@ -186,9 +201,10 @@ int main(int argc, char **argv) {
 }
 
 static int run(int argc, char **argv) {
-  /* Every matrix product runs on one thread: results are then bitwise
-   * reproducible whatever the machine (parallelism comes from seeds instead). */
-  openblas_set_num_threads(1);
+  /* GSL's handler off (dufm checks every status) and every matrix product on
+   * one thread: results are then bitwise reproducible whatever the machine
+   * (parallelism comes from seeds instead). */
+  dufm_init_process(DUFM_INIT_DEFAULT);
   if (argc < 2)
     return cmd_compare(argc, argv, 1);
   const char *name = argv[1];

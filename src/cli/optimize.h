@@ -34,14 +34,10 @@ typedef struct {
   dufm_atomic_file trace_file;
 } optimize_job;
 
-/* Margin below which a numerical loss is not called "below" a closed form:
- * the double evaluation of a configuration's loss is good to far better than
- * this relative amount, so a smaller gap proves nothing either way. */
-#define OPTIMIZE_BELOW_RTOL 1e-12
-
-/* 1 when loss is below the closed form's rigorous lower end by more than the
- * margin above. */
-int optimize_below(double loss, double closed_lower);
+/* "below" a closed form is the one rule of dufm/analysis.h (dufm_loss_below);
+ * the names here are kept for the optimize commands. */
+#define OPTIMIZE_BELOW_RTOL DUFM_BELOW_RTOL
+#define optimize_below dufm_loss_below
 
 void optimize_print_json(const optimize_job *j);
 void optimize_print_text(const optimize_job *j);

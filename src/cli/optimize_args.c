@@ -13,19 +13,9 @@
 #include "optimize_args.h"
 
 int opt_double(double *out, const char *text, const char *flag, double lo, int lo_open) {
-  char *end;
-  errno = 0;
-  double v = strtod(text, &end);
-  if (*text == '\0' || *end != '\0' || isnan(v))
-    return cli_fail("--%s: is not a finite number: '%s'", flag, text), -1;
-  if (errno == ERANGE && v == 0)
-    return cli_fail("--%s: underflows to 0 (smallest about 4.9e-324): %s", flag, text), -1;
-  if (isinf(v))
-    return cli_fail("--%s: overflows a double (largest about 1.8e308): %s", flag, text), -1;
-  if (lo_open ? !(v > lo) : !(v >= lo))
-    return cli_fail("--%s: %s must be %s %g", flag, text, lo_open ? ">" : ">=", lo), -1;
-  *out = v;
-  return 0;
+  char rule[48];
+  snprintf(rule, sizeof rule, "%s %g", lo_open ? ">" : ">=", lo);
+  return cli_double(out, text, flag, lo, lo_open, INFINITY, rule);
 }
 
 /* Items of a comma-separated list. */

@@ -6,7 +6,7 @@
 
 #include "dufm/model.h"
 #include "dufm/polish.h"
-#include "json.h"
+#include "out/json.h"
 
 /* The report's fields into an open JSON object; with the pattern as one
  * string of 0/1 per row of each P_l when with_pattern is set. */

@@ -4,18 +4,6 @@
 
 #include "dufm/rational.h"
 
-const char *report_regime_name(dufm_regime r) {
-  switch (r) {
-  case DUFM_REGIME_NONZERO:
-    return "nonzero";
-  case DUFM_REGIME_TIE:
-    return "tie";
-  case DUFM_REGIME_ZERO:
-    return "zero";
-  }
-  return "unknown";
-}
-
 void report_q_text(FILE *out, const mpq_t q) { mpq_out_str(out, 10, q); }
 
 void json_kv_rational(json_writer *w, const char *key, const mpq_t q) {

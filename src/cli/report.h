@@ -8,9 +8,9 @@
 #include "dufm/compare.h"
 #include "dufm/gl.h"
 #include "dufm/params.h"
-#include "json.h"
+#include "out/json.h"
 
-const char *report_regime_name(dufm_regime r);
+#define report_regime_name dufm_regime_name /* dufm/gl.h */
 
 /* "L", "K", "n", "lambda_h", "lambda_w" (exact strings) into an open object. */
 void report_params_json(json_writer *w, const dufm_params *p);

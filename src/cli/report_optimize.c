@@ -6,10 +6,6 @@
 #include "report.h"
 #include "report_pattern.h"
 
-int optimize_below(double loss, double closed_lower) {
-  return loss < closed_lower - OPTIMIZE_BELOW_RTOL * fabs(closed_lower);
-}
-
 static void params_json(json_writer *w, const optimize_job *j) {
   report_params_json(w, &j->p);
   json_key(w, "widths");

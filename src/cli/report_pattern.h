@@ -6,7 +6,7 @@
 #include <stdio.h>
 
 #include "dufm/pattern.h"
-#include "json.h"
+#include "out/json.h"
 
 /* "  TITLE (threshold; hash)" then one "    layer l: TEXT" line per layer. */
 void report_pattern_text(FILE *f, const char *title, const dufm_pattern *pt);

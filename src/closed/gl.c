@@ -109,3 +109,15 @@ double dufm_gl_objective(int L, double Q, double t) {
     return fit; /* the penalty is exactly 0 there, even when Q is inf */
   return fit + 0.5 * (L + 1) * Q * pow(t, 2.0 / (L + 1));
 }
+
+const char *dufm_regime_name(dufm_regime r) {
+  switch (r) {
+  case DUFM_REGIME_NONZERO:
+    return "nonzero";
+  case DUFM_REGIME_TIE:
+    return "tie";
+  case DUFM_REGIME_ZERO:
+    return "zero";
+  }
+  return "unknown";
+}

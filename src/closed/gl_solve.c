@@ -10,7 +10,6 @@
 #include <gsl/gsl_errno.h>
 #include <gsl/gsl_roots.h>
 
-#include "core/gsl_quiet.h"
 #include <math.h>
 #include <mpfr.h>
 
@@ -65,7 +64,6 @@ dufm_status dufm_i_gl_solve(double *s_mant, int L, double q_mant, long q_exp2, d
     *s_mant = q_mant * exp(y_hi);
     return DUFM_OK;
   }
-  dufm_i_gsl_quiet();
   gsl_root_fsolver *solver = gsl_root_fsolver_alloc(gsl_root_fsolver_brent);
   if (solver == NULL)
     return dufm_err_set(err, DUFM_ENOMEM, "out of memory for the g_L root solver");

@@ -8,7 +8,6 @@
  * next to u_bal. A fine grid over those windows followed by Brent refinement of
  * every grid minimum finds the global minimum if the grid sees its basin (argued,
  * not proved: the value is an attained upper estimate, proofs/bounds.md section 3). */
-#include "core/gsl_quiet.h"
 #include <float.h>
 #include <gsl/gsl_errno.h>
 #include <gsl/gsl_min.h>
@@ -48,7 +47,6 @@ static double refine(const ridge_fn *R, double a, double m, double b, double fm,
   gsl_min_fminimizer *s = gsl_min_fminimizer_alloc(gsl_min_fminimizer_brent);
   if (s == NULL)
     return fm;
-  dufm_i_gsl_quiet();
   if (gsl_min_fminimizer_set_with_values(s, &F, m, fm, a, value_at(a, (void *)R), b,
                                          value_at(b, (void *)R)) == GSL_SUCCESS) {
     for (int it = 0; it < 200; it++) {

@@ -1,5 +1,7 @@
-/* Figures of the dufm CLI (dufm plot), drawn with PLplot. Part of the CLI
- * executable only: the library never depends on PLplot.
+/* Figures of dufm plot and dufm paper, drawn with PLplot from typed data
+ * (dufm_params, configurations, arrays): the command line is parsed in
+ * src/cli, never here. Part of the executable only: the library never depends
+ * on PLplot.
  *
  * Every kind computes all its data first (where every input error shows up),
  * then draws into a temporary file next to --out and renames it into place, so
@@ -8,8 +10,10 @@
 #ifndef DUFM_PLOT_H
 #define DUFM_PLOT_H
 
-#include "cli/args.h"
-#include "cli/json.h"
+#include "dufm/model.h"
+#include "dufm/params.h"
+#include "out/json.h"
+#include "out/out.h"
 #include "dufm/atomic.h"
 #include "dufm/matrix.h"
 #include "dufm/meta.h"
@@ -104,30 +108,19 @@ typedef struct {
   dufm_mat *pre;  /* L: class means of P_l in pre[l - 1], l = 2..L (pre[0] empty) */
 } plot_layers;
 
-/* Where the configuration comes from: a structure spec or a folder. */
-typedef struct {
-  const char *spec;
-  const char *dir;
-  int unscaled; /* structures: dufm_structure_build instead of materialize */
-  cli_common c;
-} plot_source;
-
-/* Builds the class means of every layer (forward pass). Returns 0 or an exit
- * status after printing. */
-int plot_layers_load(plot_layers *out, const plot_source *src);
+/* Builds the class means of every layer of cfg (a forward pass at p; form
+ * says whether cfg holds samples or class means); name is the structure or
+ * folder shown in titles. Returns 0 or an exit status after printing. */
+int plot_layers_load(plot_layers *out, const dufm_config *cfg, const dufm_params *p,
+                     dufm_form form, const char *name);
 void plot_layers_clear(plot_layers *pl);
-
-/* Singular values of m (descending, min(rows, cols) of them) into sv (caller
- * allocated). Returns 0 or -1 (LAPACK failure). */
-int plot_singular_values(double *sv, const dufm_mat *m);
 
 /* Relative singular-value threshold for the ranks the figures report (the
  * default rank_tol of dufm/analysis.h). */
 #define PLOT_RANK_TOL 1e-6
 
-/* ---- optimizer traces (plot_trace_csv.c): CSV with a header naming at least
- * the columns run, iter and loss (dufm optimize --trace writes
- * run,seed,iter,loss,fit,reg,grad_norm), one line per logged step. */
+/* ---- optimizer traces: per run, the logged (iter, loss) points (src/cli
+ * reads them from a trace CSV; dufm paper takes them from its runs). */
 typedef struct {
   long run;
   char seed[32]; /* as written ("" without a seed column) */
@@ -142,43 +135,42 @@ typedef struct {
   dufm_meta meta;
 } trace_data;
 
-/* Traces are text; a larger file is not one (a run of 10^6 logged steps of 100
- * seeds stays far below). */
-#define TRACE_MAX_BYTES (1ull << 30)
-
-/* Reads the file; errors name the file and line. Returns 0 or an exit status
- * after printing. */
-int trace_read(trace_data *out, const char *path);
+/* Appends (iter, loss) to the run numbered run (a new run at the end when
+ * there is none; seed is its text). 0, or -1 when out of memory. */
+int trace_add(trace_data *t, long run, const char *seed, double iter, double loss);
 void trace_clear(trace_data *t);
 
 /* ---- the kinds */
-int plot_ratio(const plot_target *t, const long *Ls, int nL, const long *rs, int nr,
-               const cli_common *c, int blocks, int cliques);
-int plot_gram(const plot_target *t, const plot_source *src);
-int plot_spectrum(const plot_target *t, const plot_source *src);
-int plot_trace(const plot_target *t, const char *csv, const cli_common *c, int gap);
-/* plot_trace with options: the name shown in the title instead of the file's
- * path, and a fixed y range in loss units (a zoom: curves and levels outside it
- * are clipped, levels outside it leave the legend). */
+int plot_gram(const plot_target *t, const plot_layers *pl);
+int plot_spectrum(const plot_target *t, const plot_layers *pl);
+
+/* Loss curves of td against the closed-form levels at p (DNC, the paper's
+ * construction, the best candidate, the lower bound). Options: the name shown
+ * in the title, the gap scale, and a fixed y range in loss units (a zoom:
+ * curves and levels outside it are clipped, levels outside it leave the
+ * legend). */
 typedef struct {
-  const char *name;  /* NULL: the file */
+  const char *name;  /* shown in the title */
   int gap;           /* plot loss minus the lower bound */
   double ymin, ymax; /* ymin >= ymax: from the data and the levels */
 } plot_trace_opts;
-int plot_trace_with(const plot_target *t, const char *csv, const cli_common *c,
-                    const plot_trace_opts *o);
+int plot_trace(const plot_target *t, const trace_data *td, const dufm_params *p,
+               const plot_trace_opts *o);
 
-/* ---- plot ratio from curves computed elsewhere: per depth Ls[a], the ratios
- * to DNC at rs[0..nr-1] (NaN where the paper's construction does not apply). */
+/* ---- plot ratio: per depth Ls[a], the ratios to DNC at rs[0..nr-1] (NaN
+ * where the paper's construction does not apply), from dufm_sweep_point_eval. */
 typedef struct {
   double *srg, *best;
   char **best_name; /* may be NULL (only the JSON summary of plot ratio uses it) */
 } plot_ratio_curve;
 
-/* Draws the figure of plot ratio (subtitle: the lambdas of c) into t->out;
- * prints nothing on success. Returns 0 or an exit status after printing. */
+/* Draws the figure into t->out with the given subtitle; prints nothing on
+ * success. Returns 0 or an exit status after printing. */
 int plot_ratio_figure(const plot_target *t, const plot_ratio_curve *cv, const long *Ls, int nL,
-                      const long *rs, int nr, const cli_common *c);
+                      const long *rs, int nr, const char *subtitle);
+/* plot_ratio_figure, then the report (JSON: lambda is the "lambda" field). */
+int plot_ratio(const plot_target *t, const plot_ratio_curve *cv, const long *Ls, int nL,
+               const long *rs, int nr, const char *subtitle, const char *lambda);
 
 /* ---- a generic line figure (plot_lines.c): series of y over shared x values */
 typedef struct {

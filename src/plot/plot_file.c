@@ -14,36 +14,36 @@
 #include "plot.h"
 
 /* The figure of 'dufm plot' (one per process). */
-static dufm_atomic_file cli_file = {.slot = -1};
+static dufm_atomic_file figure_file = {.slot = -1};
 
 const char *plot_format_name(plot_format f) { return f == PLOT_PNG ? "png" : "svg"; }
 
 int plot_target_init(plot_target *t, const char *out, int json) {
   if (out == NULL || *out == '\0')
-    return cli_fail("--out: missing (the figure file, FILE.svg or FILE.png)"), -1;
+    return out_fail("--out: missing (the figure file, FILE.svg or FILE.png)"), -1;
   const char *dot = strrchr(out, '.');
   const char *slash = strrchr(out, '/');
   if (dot == NULL || (slash != NULL && dot < slash) || dot[1] == '\0')
-    return cli_fail("--out: '%s' has no extension; use .svg or .png", out), -1;
+    return out_fail("--out: '%s' has no extension; use .svg or .png", out), -1;
   if (strcasecmp(dot, ".svg") == 0)
     t->format = PLOT_SVG;
   else if (strcasecmp(dot, ".png") == 0)
     t->format = PLOT_PNG;
   else
-    return cli_fail("--out: '%s': unknown extension '%s'; use .svg or .png", out, dot), -1;
+    return out_fail("--out: '%s': unknown extension '%s'; use .svg or .png", out, dot), -1;
   t->out = out;
   t->json = json;
   t->quiet = 0;
   t->file = NULL;
   /* The file now, before the computation: a refused target fails at once. */
   dufm_err err;
-  if (dufm_atomic_file_open(&cli_file, out, &err) != DUFM_OK)
-    return cli_fail("--out: %s", err.msg), -1;
-  t->file = &cli_file;
+  if (dufm_atomic_file_open(&figure_file, out, &err) != DUFM_OK)
+    return out_fail("--out: %s", err.msg), -1;
+  t->file = &figure_file;
   return 0;
 }
 
-void plot_target_abort(void) { dufm_atomic_file_abort(&cli_file); }
+void plot_target_abort(void) { dufm_atomic_file_abort(&figure_file); }
 
 /* PLplot reports fatal errors through plexit, which would print several lines
  * and exit; this handler prints our one line, removes the temporary, and exits
@@ -82,11 +82,11 @@ int plot_page_open(plot_page *pg, const plot_target *t, int width, int height) {
   pg->t = t;
   pg->file = t->file != NULL ? t->file : &pg->own;
   if (!have_device(dev))
-    return cli_fail("--out: %s needs PLplot's %s driver (Debian package %s)", t->out, dev,
+    return out_fail("--out: %s needs PLplot's %s driver (Debian package %s)", t->out, dev,
                     t->format == PLOT_PNG ? "plplot-driver-cairo" : "libplplot17");
   dufm_err err;
   if (t->file == NULL && dufm_atomic_file_open(&pg->own, t->out, &err) != DUFM_OK)
-    return cli_fail("--out: %s", err.msg);
+    return out_fail("--out: %s", err.msg);
   /* PLplot opens the temporary by name itself. */
   if (pg->file->f != NULL)
     fclose(pg->file->f);
@@ -135,11 +135,11 @@ int plot_page_close(plot_page *pg) {
   if (plplot_aborted) {
     rc = 1;
   } else if (!looks_complete(pg->file->tmp, pg->t->format)) {
-    rc = cli_fail("--out: %s: PLplot did not write a complete %s file (disk full?); nothing "
+    rc = out_fail("--out: %s: PLplot did not write a complete %s file (disk full?); nothing "
                   "written",
                   pg->t->out, plot_format_name(pg->t->format));
   } else if (dufm_atomic_file_commit(pg->file, &err) != DUFM_OK) {
-    rc = cli_fail("--out: %s", err.msg);
+    rc = out_fail("--out: %s", err.msg);
   }
   dufm_atomic_file_abort(pg->file); /* a no-op after the commit */
   current = NULL;

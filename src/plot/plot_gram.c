@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 
+#include "dufm/analysis.h"
 #include "plot.h"
 
 /* Past these sizes the figure stops being readable (and an SVG of K^2 cells
@@ -27,15 +28,14 @@ static int make_panel(gram_panel *p, const dufm_mat *m, int layer, int pre) {
   double *sv = malloc((size_t)nsv * sizeof *sv);
   if (p->g == NULL || sv == NULL) {
     free(sv);
-    return cli_fail("out of memory"), 1;
+    return out_fail("out of memory"), 1;
   }
-  if (plot_singular_values(sv, m) != 0) {
+  dufm_err err;
+  if (dufm_singular_values(sv, m, &err) != DUFM_OK) {
     free(sv);
-    return cli_fail("gram: the SVD of layer %d did not converge", layer), 1;
+    return out_fail("gram: layer %d: %s", layer, err.msg), 1;
   }
-  p->rank = 0;
-  for (int i = 0; i < nsv; i++)
-    p->rank += sv[0] > 0 && sv[i] > PLOT_RANK_TOL * sv[0];
+  p->rank = dufm_sv_rank(sv, nsv, PLOT_RANK_TOL);
   free(sv);
   p->max_abs = 0;
   for (int a = 0; a < K; a++)
@@ -118,21 +118,19 @@ static void draw(const gram_panel *panels, int np, const plot_layers *pl, int W,
                 "entry / max |entry|");
 }
 
-int plot_gram(const plot_target *t, const plot_source *src) {
-  plot_layers pl;
-  int rc = plot_layers_load(&pl, src);
-  if (rc != 0)
-    return rc;
+int plot_gram(const plot_target *t, const plot_layers *layers) {
+  const plot_layers pl = *layers;
+  int rc = 0;
   int np = 2 * pl.L - 1;
   gram_panel *panels = calloc((size_t)np, sizeof *panels);
   if (pl.L > GRAM_MAX_L || pl.K > GRAM_MAX_K) {
     rc =
-        cli_fail("gram: L = %d, K = %d is too large for a readable figure (at most L = %d, K = %d)",
+        out_fail("gram: L = %d, K = %d is too large for a readable figure (at most L = %d, K = %d)",
                  pl.L, pl.K, GRAM_MAX_L, GRAM_MAX_K);
     goto cleanup;
   }
   if (panels == NULL) {
-    rc = cli_fail("out of memory");
+    rc = out_fail("out of memory");
     goto cleanup;
   }
   for (int l = 1, i = 0; l <= pl.L && rc == 0; l++) {
@@ -182,6 +180,5 @@ cleanup:
   for (int i = 0; panels != NULL && i < np; i++)
     free(panels[i].g);
   free(panels);
-  plot_layers_clear(&pl);
   return rc;
 }

@@ -85,7 +85,7 @@ int plot_lines(const plot_target *t, const plot_axes *ax, const double *x, int n
                const plot_series *s, int ns) {
   for (int i = 0; i < nx; i++)
     if (!isfinite(x[i]) || (ax->xlog && x[i] <= 0))
-      return cli_fail("plot: x value %g cannot be drawn%s", x[i], ax->xlog ? " on a log axis" : "");
+      return out_fail("plot: x value %g cannot be drawn%s", x[i], ax->xlog ? " on a log axis" : "");
   plot_page pg;
   int rc = plot_page_open(&pg, t, 900, 560);
   if (rc == 0) {

@@ -1,49 +1,15 @@
 /* dufm plot ratio: loss of the paper's construction on K_r over the DNC loss
  * against r, one curve per depth, with the best candidate of dufm_compare
- * dashed (the paper's figure 3, left). */
+ * dashed (the paper's figure 3, left), from the points of a sweep. */
 #include <math.h>
 #include <plplot.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "dufm/compare.h"
 #include "plot.h"
 
 typedef plot_ratio_curve ratio_curve;
-
-static int compute(ratio_curve *cv, long L, const long *rs, int nr, const cli_common *c,
-                   const dufm_compare_opts *o) {
-  for (int i = 0; i < nr; i++) {
-    char Ls[24], Ks[24];
-    snprintf(Ls, sizeof Ls, "%ld", L);
-    snprintf(Ks, sizeof Ks, "%ld", rs[i] * (rs[i] - 1) / 2);
-    cli_common pc = *c;
-    pc.L = Ls, pc.K = Ks;
-    dufm_params p;
-    if (cli_params(&p, &pc) != 0)
-      return CLI_EXIT_USAGE;
-    dufm_comparison cmp;
-    dufm_err err;
-    int rc = 0;
-    if (dufm_compare(&cmp, &p, o, &err) != DUFM_OK) {
-      rc = cli_fail_err(&err, "ratio");
-    } else {
-      int j = dufm_comparison_find(&cmp, DUFM_ORIGIN_PAPER);
-      cv->srg[i] = j >= 0 ? cmp.cand[j].ratio_to_dnc : NAN;
-      const dufm_candidate *best = &cmp.cand[cmp.best_index];
-      cv->best[i] = best->ratio_to_dnc;
-      cv->best_name[i] = strdup(dufm_structure_name(best->structure));
-      if (cv->best_name[i] == NULL)
-        rc = cli_fail("out of memory");
-    }
-    dufm_comparison_clear(&cmp);
-    dufm_params_clear(&p);
-    if (rc != 0)
-      return rc;
-  }
-  return 0;
-}
 
 static void draw(const ratio_curve *cv, const long *Ls, int nL, const long *rs, int nr,
                  const char *lambdas) {
@@ -101,14 +67,14 @@ static void draw(const ratio_curve *cv, const long *Ls, int nL, const long *rs, 
 }
 
 static void report(const plot_target *t, const ratio_curve *cv, const long *Ls, int nL,
-                   const long *rs, int nr, const cli_common *c) {
+                   const long *rs, int nr, const char *lambda) {
   json_writer w;
   char what[64];
   snprintf(what, sizeof what, "%d curves", 2 * nL);
   plot_report_begin(&w, t, "ratio", what);
   if (!t->json)
     return;
-  json_kv_string(&w, "lambda", c->lambda ? c->lambda : "0.004");
+  json_kv_string(&w, "lambda", lambda);
   json_key(&w, "curves");
   json_begin_array(&w);
   for (int a = 0; a < nL; a++)
@@ -140,49 +106,20 @@ static void report(const plot_target *t, const ratio_curve *cv, const long *Ls, 
 }
 
 int plot_ratio_figure(const plot_target *t, const plot_ratio_curve *cv, const long *Ls, int nL,
-                      const long *rs, int nr, const cli_common *c) {
-  char lambdas[256];
-  int used = snprintf(lambdas, sizeof lambdas, "#gl = %s", c->lambda ? c->lambda : "0.004");
-  if (c->lambda_h)
-    used += snprintf(lambdas + used, sizeof lambdas - used, ", #gl#dH#u = %s", c->lambda_h);
-  if (c->lambda_w && used < (int)sizeof lambdas)
-    used += snprintf(lambdas + used, sizeof lambdas - used, ", #gl#dW#u = %s", c->lambda_w);
-  if (used < (int)sizeof lambdas)
-    snprintf(lambdas + used, sizeof lambdas - used, ", n = %s", c->n ? c->n : "1");
+                      const long *rs, int nr, const char *subtitle) {
   plot_page pg;
   int rc = plot_page_open(&pg, t, 900, 560);
   if (rc == 0) {
-    draw(cv, Ls, nL, rs, nr, lambdas);
+    draw(cv, Ls, nL, rs, nr, subtitle);
     rc = plot_page_close(&pg);
   }
   return rc;
 }
 
-int plot_ratio(const plot_target *t, const long *Ls, int nL, const long *rs, int nr,
-               const cli_common *c, int blocks, int cliques) {
-  dufm_compare_opts o;
-  dufm_compare_opts_default(&o);
-  o.blocks = blocks, o.cliques = cliques;
-  ratio_curve *cv = calloc((size_t)nL, sizeof *cv);
-  int rc = cv == NULL ? cli_fail("out of memory") : 0;
-  for (int a = 0; a < nL && rc == 0; a++) {
-    cv[a].srg = malloc((size_t)nr * sizeof *cv[a].srg);
-    cv[a].best = malloc((size_t)nr * sizeof *cv[a].best);
-    cv[a].best_name = calloc((size_t)nr, sizeof *cv[a].best_name);
-    if (cv[a].srg == NULL || cv[a].best == NULL || cv[a].best_name == NULL)
-      rc = cli_fail("out of memory");
-    else
-      rc = compute(&cv[a], Ls[a], rs, nr, c, &o);
-  }
+int plot_ratio(const plot_target *t, const plot_ratio_curve *cv, const long *Ls, int nL,
+               const long *rs, int nr, const char *subtitle, const char *lambda) {
+  int rc = plot_ratio_figure(t, cv, Ls, nL, rs, nr, subtitle);
   if (rc == 0)
-    rc = plot_ratio_figure(t, cv, Ls, nL, rs, nr, c);
-  if (rc == 0)
-    report(t, cv, Ls, nL, rs, nr, c);
-  for (int a = 0; cv != NULL && a < nL; a++) {
-    for (int i = 0; cv[a].best_name != NULL && i < nr; i++)
-      free(cv[a].best_name[i]);
-    free(cv[a].srg), free(cv[a].best), free(cv[a].best_name);
-  }
-  free(cv);
+    report(t, cv, Ls, nL, rs, nr, lambda);
   return rc;
 }

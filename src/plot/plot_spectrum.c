@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 
+#include "dufm/analysis.h"
 #include "plot.h"
 
 #define SPECTRUM_MAX_L 16
@@ -22,12 +23,11 @@ static int make_curve(sv_curve *c, const dufm_mat *m, int layer, int pre) {
   c->nsv = m->rows < m->cols ? m->rows : m->cols;
   c->sv = malloc((size_t)c->nsv * sizeof *c->sv);
   if (c->sv == NULL)
-    return cli_fail("out of memory"), 1;
-  if (plot_singular_values(c->sv, m) != 0)
-    return cli_fail("spectrum: the SVD of layer %d did not converge", layer), 1;
-  c->rank = 0;
-  for (int i = 0; i < c->nsv; i++)
-    c->rank += c->sv[0] > 0 && c->sv[i] > PLOT_RANK_TOL * c->sv[0];
+    return out_fail("out of memory"), 1;
+  dufm_err err;
+  if (dufm_singular_values(c->sv, m, &err) != DUFM_OK)
+    return out_fail("spectrum: layer %d: %s", layer, err.msg), 1;
+  c->rank = dufm_sv_rank(c->sv, c->nsv, PLOT_RANK_TOL);
   return 0;
 }
 
@@ -90,20 +90,18 @@ static void draw(const sv_curve *cv, int nc, const plot_layers *pl) {
   free(e), free(x), free(y);
 }
 
-int plot_spectrum(const plot_target *t, const plot_source *src) {
-  plot_layers pl;
-  int rc = plot_layers_load(&pl, src);
-  if (rc != 0)
-    return rc;
+int plot_spectrum(const plot_target *t, const plot_layers *layers) {
+  const plot_layers pl = *layers;
+  int rc = 0;
   int nc = 2 * pl.L - 1;
   sv_curve *cv = calloc((size_t)nc, sizeof *cv);
   if (pl.L > SPECTRUM_MAX_L) {
-    rc = cli_fail("spectrum: L = %d layers is too many for a readable figure (at most %d)", pl.L,
+    rc = out_fail("spectrum: L = %d layers is too many for a readable figure (at most %d)", pl.L,
                   SPECTRUM_MAX_L);
     goto cleanup;
   }
   if (cv == NULL) {
-    rc = cli_fail("out of memory");
+    rc = out_fail("out of memory");
     goto cleanup;
   }
   /* Post-activation curves first (l = 1..L), then the pre-activations. */
@@ -150,6 +148,5 @@ cleanup:
   for (int j = 0; cv != NULL && j < nc; j++)
     free(cv[j].sv);
   free(cv);
-  plot_layers_clear(&pl);
   return rc;
 }

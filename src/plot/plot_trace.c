@@ -9,7 +9,7 @@
 #include <string.h>
 
 #include "dufm/compare.h"
-#include "cli/meta_args.h"
+#include "dufm/meta.h"
 #include "plot.h"
 
 /* Runs with a legend entry of their own; the rest share one. */
@@ -173,41 +173,11 @@ static void paper_level(trace_levels *lv, const dufm_comparison *cmp) {
   }
 }
 
-int plot_trace(const plot_target *t, const char *csv, const cli_common *c, int gap) {
-  plot_trace_opts o = {.gap = gap};
-  return plot_trace_with(t, csv, c, &o);
-}
-
-int plot_trace_with(const plot_target *t, const char *csv, const cli_common *c,
-                    const plot_trace_opts *to) {
-  dufm_params p;
-  trace_data td;
-  int rc = trace_read(&td, csv);
-  if (rc != 0)
-    return rc;
-  /* The trace's own parameters decide; the flags must agree. Without them the
-   * flags must say L, K, n and lambda: the levels depend on all four. */
-  char where[4200];
-  snprintf(where, sizeof where, "%s (line 1)", csv);
-  dufm_err perr;
-  if (td.has_meta) {
-    if (dufm_meta_params(&p, &td.meta, &perr) != DUFM_OK)
-      rc = cli_fail("%s: %s", where, perr.msg);
-    else if (cli_meta_agree(&p, c, where) != 0)
-      dufm_params_clear(&p), rc = CLI_EXIT_USAGE;
-  } else {
-    const char *missing = c->L == NULL ? "L" : c->K == NULL ? "K" : c->n == NULL ? "n" : NULL;
-    if (missing != NULL)
-      rc = cli_fail("--%s: required: %s has no '# {...}' parameter line (written by dufm optimize "
-                    "--trace); give --L, --K, --n and --lambda",
-                    missing, csv);
-    else if (cli_need_lambda(c, csv) != 0 || cli_params(&p, c) != 0)
-      rc = CLI_EXIT_USAGE;
-  }
-  if (rc != 0) {
-    trace_clear(&td);
-    return rc;
-  }
+int plot_trace(const plot_target *t, const trace_data *tdp, const dufm_params *pp,
+               const plot_trace_opts *to) {
+  const trace_data td = *tdp;
+  const dufm_params p = *pp;
+  int rc = 0;
   dufm_comparison cmp;
   dufm_compare_opts o;
   dufm_compare_opts_default(&o);
@@ -215,7 +185,7 @@ int plot_trace_with(const plot_target *t, const char *csv, const cli_common *c,
   int have_cmp = 0;
   if (rc == 0) {
     if (dufm_compare(&cmp, &p, &o, &err) != DUFM_OK)
-      rc = cli_fail_err(&err, "trace");
+      rc = out_fail_err(&err, "trace");
     have_cmp = 1;
   }
   if (rc == 0) {
@@ -228,7 +198,7 @@ int plot_trace_with(const plot_target *t, const char *csv, const cli_common *c,
                        .ymax = to->ymax};
     paper_level(&lv, &cmp);
     char title[300], name[64];
-    plot_short_name(name, sizeof name, to->name ? to->name : csv, 28);
+    plot_short_name(name, sizeof name, to->name, 28);
     char *lt = dufm_meta_lambda_text(p.lam_h);
     int uniform = 1;
     for (int l = 0; l < p.L; l++)
@@ -246,7 +216,5 @@ int plot_trace_with(const plot_target *t, const char *csv, const cli_common *c,
   }
   if (have_cmp)
     dufm_comparison_clear(&cmp);
-  trace_clear(&td);
-  dufm_params_clear(&p);
   return rc;
 }
