@@ -71,6 +71,95 @@ static void test_srg5_closed_form_or_below(void) {
   dufm_params_clear(&p);
 }
 
+/* Adds eps N(0, 1) to every entry of x (H1, then W1..WL). */
+static void perturb(dufm_config *x, double eps, uint64_t seed) {
+  dufm_rng r;
+  dufm_rng_seed(&r, seed);
+  size_t m = (size_t)x->d[0] * x->cols;
+  for (size_t i = 0; i < m; i++)
+    x->H1.data[i] += eps * dufm_rng_gaussian(&r);
+  for (int k = 0; k < x->L; k++)
+    for (size_t i = 0; i < (size_t)x->d[k + 1] * x->d[k]; i++)
+      x->W[k].data[i] += eps * dufm_rng_gaussian(&r);
+}
+
+/* DNC at L = 3 (theory section 3) sits on kinks: the off-diagonal
+ * pre-activations of its last hidden layer are exactly 0 with multiplier 0.
+ * From a perturbed copy (1e-9, inside the kink tolerance) the kink-aware
+ * pattern polish holds them at P = 0, reaches a relative Lagrangian gradient
+ * <= 1e-9 with the multiplier conditions met, and returns DNC's closed-form
+ * loss (dufm_dnc_eval) to 1e-12. Then dufm_eval along random directions
+ * (a second path) confirms that no nearby point is lower. */
+static void test_dnc_on_kinks(void) {
+  dufm_params p;
+  tu_params(&p, 3, 4, 1, "0.004");
+  dufm_structure *s = NULL;
+  CU_ASSERT_FATAL(dufm_structure_parse(&s, "dnc", NULL) == DUFM_OK);
+  dufm_config x;
+  CU_ASSERT_FATAL(dufm_structure_materialize(&x, s, &p, DUFM_FORM_SAMPLES, NULL) == DUFM_OK);
+  perturb(&x, 1e-9, 5);
+  dufm_polish_opts o;
+  dufm_polish_opts_default(&o);
+  o.kkt = 1; /* the kink-aware pattern stage */
+  o.max_evals = 4000;
+  dufm_polish_report r;
+  CU_ASSERT_FATAL(dufm_polish_pattern(&x, &r, &p, &o, NULL) == DUFM_OK);
+  dufm_gl dnc;
+  CU_ASSERT_FATAL(dufm_dnc_eval(&dnc, &p, NULL) == DUFM_OK);
+  CU_ASSERT(r.kinks > 0);
+  CU_ASSERT(r.converged);
+  CU_ASSERT(r.rel_grad <= 1e-9);
+  CU_ASSERT_EQUAL(r.kink_kkt_violations, 0);
+  CU_ASSERT_EQUAL(r.violations, 0);
+  CU_ASSERT(r.kink_residual <= 1e-13);
+  CU_ASSERT(r.loss <= r.loss_in);
+  TU_ASSERT_CLOSE(r.loss, dnc.value, 1e-12, 0.0);
+  double f0 = eval_loss(&x, &p);
+  CU_ASSERT(f0 == r.loss);
+  for (int dir = 0; dir < 4; dir++)
+    for (double t = 1e-3; t >= 1e-6; t *= 0.1) {
+      dufm_config y;
+      CU_ASSERT_FATAL(dufm_config_copy(&y, &x, NULL) == DUFM_OK);
+      perturb(&y, t, 100 + (uint64_t)dir);
+      CU_ASSERT(eval_loss(&y, &p) >= f0 * (1.0 - 1e-13));
+      dufm_config_clear(&y);
+    }
+  dufm_polish_report_clear(&r);
+  dufm_config_clear(&x);
+  dufm_structure_free(s);
+  dufm_params_clear(&p);
+}
+
+/* clique:5:3 at L = 4 sits on kinks and is not a minimum: the polish ends at
+ * its closed form (dufm_structure_evaluate) or below, on a point whose held
+ * kinks are at P = 0 to rounding. */
+static void test_clique53_closed_form_or_below(void) {
+  dufm_params p;
+  tu_params(&p, 4, 10, 1, "0.004");
+  dufm_structure *s = NULL;
+  CU_ASSERT_FATAL(dufm_structure_parse(&s, "clique:5:3", NULL) == DUFM_OK);
+  dufm_structure_eval e = {0};
+  CU_ASSERT_FATAL(dufm_structure_evaluate(&e, s, &p, NULL) == DUFM_OK);
+  dufm_config x;
+  CU_ASSERT_FATAL(dufm_structure_materialize(&x, s, &p, DUFM_FORM_SAMPLES, NULL) == DUFM_OK);
+  dufm_polish_opts o;
+  dufm_polish_opts_default(&o);
+  o.kkt = 1; /* the kink-aware pattern stage */
+  o.max_evals = 6000;
+  dufm_polish_report r;
+  CU_ASSERT_FATAL(dufm_polish(&x, &r, &p, &o, NULL) == DUFM_OK);
+  TU_ASSERT_CLOSE(r.loss_in, e.loss, 1e-12, 0.0);
+  CU_ASSERT(r.loss <= e.upper);
+  CU_ASSERT(r.loss < 0.99 * r.loss_in);
+  CU_ASSERT(r.kink_residual <= 1e-12);
+  TU_ASSERT_CLOSE(eval_loss(&x, &p), r.loss, 0.0, 0.0);
+  dufm_polish_report_clear(&r);
+  dufm_config_clear(&x);
+  dufm_structure_eval_clear(&e);
+  dufm_structure_free(s);
+  dufm_params_clear(&p);
+}
+
 /* From random points and tiny budgets the returned loss never rises, and the
  * report's loss is dufm_eval's at the returned configuration. */
 static void test_never_increases(void) {
@@ -173,6 +262,9 @@ static void test_bad_options(void) {
 int main(void) {
   CU_TestInfo tests[] = {{"L = 1 polish reaches the DNC closed form", test_l1_reaches_dnc},
                          {"srg:5 polishes to its closed form or below", test_srg5_closed_form_or_below},
+                         {"DNC on kinks: KKT point, closed form", test_dnc_on_kinks},
+                         {"clique:5:3 polishes to its closed form or below",
+                          test_clique53_closed_form_or_below},
                          {"polish never increases the loss", test_never_increases},
                          {"piece and softplus gradients by differences", test_gradients},
                          {"bad options and shapes", test_bad_options},

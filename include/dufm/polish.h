@@ -7,11 +7,13 @@
  * At a point whose pre-activations agree with the mask (active >= 0, inactive
  * <= 0) the piece and the true loss coincide, value and forward pass alike.
  *
- * - dufm_polish_pattern: L-BFGS on the piece of the current pattern (active =
- *   P > 0, the kink convention of dufm_eval) until the relative gradient norm
- *   ||grad piece|| / piece loss <= rel_tol; entries that changed sign are then
- *   moved to their new side and the piece is polished again (at most `rounds`
- *   times).
+ * - dufm_polish_pattern: the kink-aware polish of the current pattern (active
+ *   = P > 0, the kink convention of dufm_eval): entries with |P| <= 1e-7 times
+ *   their layer's largest are held at P = 0 and the rest keep their side; an
+ *   active-set trust-region Newton-CG on the piece under these constraints
+ *   releases held entries whose multiplier has the wrong sign and holds
+ *   entries that reach 0, until the Lagrangian gradient is <= rel_tol times
+ *   the piece loss with every multiplier in [0, dF/dH] (docs/search.md).
  * - dufm_polish: for points on kinks, where plain L-BFGS stalls: L-BFGS on the
  *   softplus-smoothed loss, softplus_beta(z) = log(1 + exp(beta z)) / beta,
  *   with beta raised from beta_start by beta_factor up to beta_end, then on the
@@ -36,10 +38,15 @@ typedef struct {
   double rel_tol;    /* stop when ||grad piece|| / piece loss <= rel_tol (default 1e-10) */
   long max_evals;    /* loss + gradient evaluations for the whole call (default 20000) */
   int memory;        /* L-BFGS pairs (default 20) */
-  int rounds;        /* pattern polish: re-polishes after sign changes (default 4) */
+  int rounds;        /* augmented-Lagrangian fallback of the pattern polish (used when the
+                        dense kink Jacobian is too large): outer rounds / 4 (default 4) */
   double beta_start; /* dufm_polish: first softplus sharpness (default 100) */
   double beta_end;   /* last one (default 1e5) */
   double beta_factor; /* multiplier between stages, > 1 (default 10) */
+  /* Pattern stage: 1 = the kink-aware active-set Newton-CG (polish_kkt.c;
+   * lower rel_grad on kinked minima but seconds per call at width 30), 0 =
+   * the augmented-Lagrangian L-BFGS rounds (default 0, what dufm search uses). */
+  int kkt;
 } dufm_polish_opts;
 
 void dufm_polish_opts_default(dufm_polish_opts *o);

@@ -16,7 +16,7 @@
 #include "report.h"
 
 typedef struct {
-  const char *save, *max_evals, *tol, *pattern_only, *show_pattern;
+  const char *save, *max_evals, *tol, *pattern_only, *show_pattern, *kkt;
 } flags;
 
 static void print_json(const dufm_params *p, const dufm_config *x, const dufm_polish_report *r,
@@ -51,6 +51,7 @@ int cmd_polish(int argc, char **argv, int first) {
                     {"max-evals", OPT_VALUE, &f.max_evals},
                     {"tol", OPT_VALUE, &f.tol},
                     {"pattern-only", OPT_SWITCH, &f.pattern_only},
+                    {"kkt", OPT_SWITCH, &f.kkt},
                     {NULL, OPT_SWITCH, NULL}};
   const char *dir = NULL;
   int npos = cli_parse(argc, argv, first, "polish", opts, &dir, 1);
@@ -89,6 +90,7 @@ int cmd_polish(int argc, char **argv, int first) {
   }
   if (config_out_open(&save, f.save, "save") != 0)
     goto cleanup;
+  o.kkt = f.kkt != NULL;
   dufm_status st = f.pattern_only ? dufm_polish_pattern(&x, &r, &p, &o, &err)
                                   : dufm_polish(&x, &r, &p, &o, &err);
   if (st != DUFM_OK) {

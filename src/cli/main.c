@@ -125,6 +125,7 @@ static const command commands[] = {
      "fixed-activation-pattern piece to a relative gradient norm <= --tol; the result is\n"
      "re-evaluated with the generic loss and is never above the input's loss.\n"
      "  --pattern-only   only the fixed-pattern polish\n"
+     "  --kkt            kink-aware pattern stage (active-set Newton-CG; slower, lower rel_grad on kinks)\n"
      "  --max-evals N    loss + gradient evaluations (default 20000)\n"
      "  --tol X          relative gradient norm target (default 1e-10)\n"
      "  --save OUT       the polished configuration (OUT missing or empty)\n" COMMON_FLAGS},

@@ -1,4 +1,5 @@
 /* Pattern polish and the softplus-continuation polish (dufm/polish.h). */
+#include <float.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -13,6 +14,7 @@ void dufm_polish_opts_default(dufm_polish_opts *o) {
   o->beta_start = 100.0;
   o->beta_end = 1e5;
   o->beta_factor = 10.0;
+  o->kkt = 0;
 }
 
 dufm_status dufm_polish_opts_check(const dufm_polish_opts *o, dufm_err *err) {
@@ -58,6 +60,7 @@ typedef struct {
   double *mult, *dh, *best_mult; /* kink multipliers (pattern polish) */
   double best_rho;
   double best_loss; /* dufm_eval loss of best */
+  double loss_in;   /* dufm_eval loss of the input */
   const char *best_stage;
   int best_has_mask; /* best came from a pattern polish with best_mask */
   long evals;
@@ -75,13 +78,19 @@ static dufm_status true_loss(double *out, job *j, const double *v) {
   return st == DUFM_ENUMERIC ? DUFM_OK : st;
 }
 
-/* v becomes the best when dufm_eval says it is strictly lower. */
-static dufm_status offer(job *j, const double *v, const char *stage, int with_mask) {
+/* v becomes the best when dufm_eval says it is strictly lower, or, for a
+ * point that met the stationarity test (stationary != 0), when it is at most
+ * a few rounding errors above the best and not above the input. */
+static dufm_status offer_any(job *j, const double *v, const char *stage, int with_mask,
+                             int stationary) {
   double f;
   dufm_status st = true_loss(&f, j, v);
   if (st != DUFM_OK)
     return st;
-  if (f < j->best_loss) {
+  int take = f < j->best_loss;
+  if (stationary)
+    take = take || (f <= j->best_loss + 8.0 * DBL_EPSILON * fabs(j->best_loss) && f <= j->loss_in);
+  if (take) {
     j->best_loss = f;
     j->best_stage = stage;
     memcpy(j->best, v, j->pe->nparam * sizeof *v);
@@ -93,6 +102,10 @@ static dufm_status offer(job *j, const double *v, const char *stage, int with_ma
     }
   }
   return DUFM_OK;
+}
+
+static dufm_status offer(job *j, const double *v, const char *stage, int with_mask) {
+  return offer_any(j, v, stage, with_mask, 0);
 }
 
 static dufm_status run_lbfgs(job *j, const dufm_polish_opts *o, long budget, double tol) {
@@ -191,6 +204,42 @@ static dufm_status pattern_rounds(job *j, const dufm_polish_opts *o, long budget
   return DUFM_OK;
 }
 
+/* The kink-aware pattern polish (polish_kkt.c) from j->v: kinks as in
+ * pattern_rounds are the initial working set. Falls back to pattern_rounds
+ * when the dense constraint Jacobian would be too large. */
+static dufm_status pattern_kkt(job *j, const dufm_polish_opts *o, long budget) {
+  dufm_i_pe *pe = j->pe;
+  double big[DUFM_MAX_L];
+  dufm_i_pe_mask_from(pe, j->v);
+  layer_scales(pe, big);
+  for (int k = 1; k < pe->L; k++) {
+    size_t m = (size_t)pe->d[k] * pe->cols;
+    double *mu = j->mult + pe->moff[k];
+    for (size_t i = 0; i < m; i++) {
+      int on = fabs(pe->pre[k][i]) <= BOUNDARY_TOL * big[k];
+      mu[i] = on ? 0.0 : NAN;
+      if (on)
+        pe->mask[pe->moff[k] + i] = 0;
+    }
+  }
+  pe->dh = j->dh;
+  dufm_i_kkt_out ko;
+  dufm_status st = dufm_i_kkt_run(pe, j->v, j->mult, budget, o->rel_tol, &ko);
+  j->evals += ko.evals;
+  if (st == DUFM_ENOMEM)
+    return dufm_err_set(j->err, st, "out of memory for the kink-aware polish");
+  if (st != DUFM_OK)
+    return dufm_err_set(j->err, st, "LAPACK failed in the kink-aware polish");
+  if (ko.too_big) {
+    memcpy(j->v, j->best, pe->nparam * sizeof *j->v);
+    return pattern_rounds(j, o, budget);
+  }
+  pe->rho = 0.0;
+  if (!isfinite(ko.f))
+    return DUFM_OK;
+  return offer_any(j, j->v, "pattern", 1, ko.converged);
+}
+
 /* The report at the best point: pattern (its polish mask, else P > 0), the
  * piece's loss and gradient, the conditions and dufm_eval's gradient norm. */
 static dufm_status fill_report(dufm_polish_report *rep, job *j, const dufm_polish_opts *o) {
@@ -285,7 +334,8 @@ static dufm_status polish_any(dufm_config *x, dufm_polish_report *rep, const duf
     st = dufm_polish_opts_check(o, err);
   if (st != DUFM_OK)
     return st;
-  job j = {x, p, NULL, NULL, NULL, NULL, NULL, NULL, NULL, 0.0, INFINITY, "input", 0, 0, 0, 0, err};
+  job j = {x, p, NULL, NULL, NULL, NULL, NULL, NULL, NULL, 0.0, INFINITY, INFINITY, "input",
+           0, 0, 0, 0, err};
   st = dufm_i_pe_alloc(&j.pe, x, p, err);
   if (st != DUFM_OK)
     return st;
@@ -309,6 +359,7 @@ static dufm_status polish_any(dufm_config *x, dufm_polish_report *rep, const duf
   if (st != DUFM_OK)
     goto cleanup;
   rep->loss_in = j.best_loss;
+  j.loss_in = j.best_loss;
   if (mode == MODE_FULL) {
     long part = o->max_evals * 2 / 5, stages = 0;
     for (double b = o->beta_start; b <= o->beta_end * (1 + 1e-12); b *= o->beta_factor)
@@ -333,7 +384,8 @@ static dufm_status polish_any(dufm_config *x, dufm_polish_report *rep, const duf
   }
   if (st == DUFM_OK && mode != MODE_INSPECT) {
     memcpy(j.v, j.best, n * sizeof *j.v);
-    st = pattern_rounds(&j, o, o->max_evals - j.evals);
+    st = o != NULL && o->kkt ? pattern_kkt(&j, o, o->max_evals - j.evals)
+                : pattern_rounds(&j, o, o->max_evals - j.evals);
   }
   if (st == DUFM_OK)
     st = fill_report(rep, &j, o != NULL ? o : &(dufm_polish_opts){.rel_tol = 1e-10});

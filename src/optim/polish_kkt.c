@@ -1,0 +1,633 @@
+/* Kink-aware polish of one piece: an active-set trust-region Newton-CG for
+ *   min F_M(x)  s.t.  P_e(x) = 0 (e in the held set E),
+ *   P >= 0 on the other active entries, P <= 0 on the other inactive ones,
+ * where F_M is the piece of the mask M (held entries masked to 0). A minimum
+ * of the true loss on kinks is a KKT point of this problem with multipliers
+ * 0 <= mu_e <= dF/dH_e (docs/search.md, "Polish").
+ *
+ * Each iteration: the Jacobian J of P_E (one backward pass per constraint,
+ * dense), its pivoted QR J^T Pi = Q R; least-squares multipliers
+ * mu = -Pi R^-1 Q^T g and the Lagrangian gradient r = g + J^T mu = (I - Q Q^T) g.
+ * The held entry whose multiplier is furthest outside [0, dF/dH] (weighted by
+ * |grad P_e|) is released to the side its sign asks for once that violation
+ * exceeds 100 |r|; otherwise a Steihaug conjugate-gradient step on {J d = 0}
+ * with Hessian-vector products of the Lagrangian by central differences of
+ * its gradient (the Cauchy step along -r instead when the Newton step would
+ * push an entry sitting at 0 to its wrong side); chord Gauss-Newton
+ * corrections back onto P_E = 0 (minimum-norm, x += Q R^-T (-c)); a ratio
+ * test that adds the first entry crossing zero to E; trust-region acceptance
+ * on the piece loss of the feasible points. */
+#include <cblas.h>
+#include <float.h>
+#include <lapacke.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "optim/polish_internal.h"
+
+/* Columns of R below this fraction of the largest count as dependent. */
+#define RANK_TOL 1e-10
+/* Relative slack of the multiplier sign conditions when releasing. */
+#define SIGN_TOL 1e-9
+/* Largest dense Jacobian (doubles) this method allocates. */
+#define MAX_JAC 20000000.0
+#define MAX_CG 600
+#define MAX_RESTORE 12
+
+typedef struct {
+  dufm_i_pe *pe;
+  size_t n, nm;
+  long m, r;          /* working set size, rank of J */
+  long *ent;          /* working set: mask indices */
+  double *J, *Q, *R;  /* m x n (row e = grad P_e); Q n x r col-major; R r x r col-major */
+  double *tau;
+  lapack_int *piv;
+  double *mu;         /* multipliers in mask layout (NaN off E), fed to the evaluator */
+  double *g, *rr, *d, *p, *hp, *z, *xt, *w1, *w2, *tmp, *c;
+  double *pre0;       /* pre-activations at x (all layers back to back) */
+  double *nanmu;      /* all NaN: piece evaluations that fill pe->dh */
+  long extra;         /* evaluation-equivalents of the Jacobian builds */
+  long budget;
+} kkt;
+
+static double dot(const double *a, const double *b, size_t n) {
+  return cblas_ddot((int)n, a, 1, b, 1);
+}
+
+static double nrm(const double *a, size_t n) { return cblas_dnrm2((int)n, a, 1); }
+
+static long used(const kkt *s, long ev0) { return s->pe->evals - ev0 + s->extra; }
+
+/* Offsets into the flat vector. */
+static size_t w_off(const dufm_i_pe *pe, int k) {
+  size_t o = (size_t)pe->d[0] * pe->cols;
+  for (int t = 0; t < k; t++)
+    o += (size_t)pe->d[t + 1] * pe->d[t];
+  return o;
+}
+
+/* Mask index -> layer. */
+static int layer_of(const dufm_i_pe *pe, size_t e) {
+  int k = 1;
+  while (k + 1 < pe->L && e >= pe->moff[k + 1])
+    k++;
+  return k;
+}
+
+/* Piece loss and gradient; fills pe->dh (dF/dH before the mask). */
+static double piece(kkt *s, const double *x, double *g) {
+  s->pe->mult = s->nanmu;
+  s->pe->rho = 0.0;
+  return dufm_i_pe_eval(s->pe, x, g);
+}
+
+/* The Lagrangian's gradient with the current multipliers (rr's values). */
+static double lagr(kkt *s, const double *x, const double *muv, double *g) {
+  dufm_i_pe *pe = s->pe;
+  for (long t = 0; t < s->m; t++)
+    s->mu[s->ent[t]] = muv[t];
+  pe->mult = s->mu;
+  pe->rho = 0.0;
+  return dufm_i_pe_eval(pe, x, g);
+}
+
+/* Copy of the pre-activations of the last forward pass. */
+static void save_pre(kkt *s, double *dst) {
+  const dufm_i_pe *pe = s->pe;
+  for (int k = 1; k < pe->L; k++)
+    memcpy(dst + pe->moff[k], pe->pre[k], (size_t)pe->d[k] * pe->cols * sizeof *dst);
+}
+
+/* J's rows at the point of the last forward pass: dP_e / dx through the
+ * piece (entries of E have derivative 0 there). */
+static void build_jac_list(kkt *s, const double *x, const long *ent, long m) {
+  dufm_i_pe *pe = s->pe;
+  const int cols = pe->cols;
+  double *gh = s->w1, *gp = s->w2;
+  memset(s->J, 0, (size_t)m * s->n * sizeof *s->J);
+  for (long t = 0; t < m; t++) {
+    size_t e = (size_t)ent[t];
+    int k = layer_of(pe, e);
+    size_t loc = e - pe->moff[k];
+    int i = (int)(loc / (size_t)cols), j = (int)(loc % (size_t)cols);
+    double *row = s->J + (size_t)t * s->n;
+    int din = pe->d[k - 1];
+    const double *hin = k - 1 == 0 ? x : pe->hid[k - 1];
+    const double *wk = x + w_off(pe, k - 1);
+    for (int b = 0; b < din; b++) {
+      row[w_off(pe, k - 1) + (size_t)i * din + b] = hin[(size_t)b * cols + j];
+      gh[b] = wk[(size_t)i * din + b];
+    }
+    for (int l = k - 1; l >= 1; l--) {
+      int dl = pe->d[l], dm = pe->d[l - 1];
+      const double *hm = l - 1 == 0 ? x : pe->hid[l - 1];
+      const double *wl = x + w_off(pe, l - 1);
+      size_t ow = w_off(pe, l - 1);
+      for (int a = 0; a < dl; a++)
+        gp[a] = gh[a] * pe->der[l][(size_t)a * cols + j];
+      for (int b = 0; b < dm; b++)
+        gh[b] = 0.0;
+      for (int a = 0; a < dl; a++) {
+        if (gp[a] == 0.0)
+          continue;
+        for (int b = 0; b < dm; b++) {
+          row[ow + (size_t)a * dm + b] += gp[a] * hm[(size_t)b * cols + j];
+          gh[b] += wl[(size_t)a * dm + b] * gp[a];
+        }
+      }
+    }
+    for (int b = 0; b < pe->d[0]; b++)
+      row[(size_t)b * cols + j] = gh[b];
+  }
+  /* One backward pass of a single column is about 1 / cols of a gradient. */
+  s->extra += 1 + m / (cols > 0 ? cols : 1);
+}
+
+static void build_jac(kkt *s, const double *x) { build_jac_list(s, x, s->ent, s->m); }
+
+/* Pivoted QR of J^T (n x m, column-major = J row-major): Q, R, piv, rank. */
+static dufm_status factor(kkt *s) {
+  s->r = 0;
+  if (s->m == 0)
+    return DUFM_OK;
+  const lapack_int n = (lapack_int)s->n, m = (lapack_int)s->m;
+  memcpy(s->Q, s->J, (size_t)s->m * s->n * sizeof *s->Q);
+  for (long t = 0; t < s->m; t++)
+    s->piv[t] = 0;
+  if (LAPACKE_dgeqp3(LAPACK_COL_MAJOR, n, m, s->Q, n, s->piv, s->tau) != 0)
+    return DUFM_ENUMERIC;
+  double top = fabs(s->Q[0]);
+  long r = 0;
+  long lim = s->m < (long)s->n ? s->m : (long)s->n;
+  while (r < lim && fabs(s->Q[(size_t)r * s->n + r]) > RANK_TOL * top)
+    r++;
+  s->r = r;
+  if (r == 0)
+    return DUFM_OK;
+  for (long b = 0; b < r; b++)
+    for (long a = 0; a < r; a++)
+      s->R[(size_t)b * r + a] = a <= b ? s->Q[(size_t)b * s->n + a] : 0.0;
+  if (LAPACKE_dorgqr(LAPACK_COL_MAJOR, n, (lapack_int)r, (lapack_int)r, s->Q, n, s->tau) != 0)
+    return DUFM_ENUMERIC;
+  return DUFM_OK;
+}
+
+/* v <- (I - Q Q^T) v. */
+static void project(kkt *s, double *v) {
+  if (s->r == 0)
+    return;
+  cblas_dgemv(CblasColMajor, CblasTrans, (int)s->n, (int)s->r, 1.0, s->Q, (int)s->n, v, 1, 0.0,
+              s->tmp, 1);
+  cblas_dgemv(CblasColMajor, CblasNoTrans, (int)s->n, (int)s->r, -1.0, s->Q, (int)s->n, s->tmp, 1,
+              1.0, v, 1);
+}
+
+/* Least-squares multipliers of g (into muv, working-set order; dependent
+ * constraints get 0). */
+static void multipliers(kkt *s, const double *g, double *muv) {
+  for (long t = 0; t < s->m; t++)
+    muv[t] = 0.0;
+  if (s->r == 0)
+    return;
+  cblas_dgemv(CblasColMajor, CblasTrans, (int)s->n, (int)s->r, -1.0, s->Q, (int)s->n, g, 1, 0.0,
+              s->tmp, 1);
+  cblas_dtrsv(CblasColMajor, CblasUpper, CblasNoTrans, CblasNonUnit, (int)s->r, s->R, (int)s->r,
+              s->tmp, 1);
+  for (long t = 0; t < s->r; t++)
+    muv[s->piv[t] - 1] = s->tmp[t];
+}
+
+/* Largest |P_e| over E at the last forward pass, and c (working-set order). */
+static double residual(kkt *s) {
+  double worst = 0.0;
+  for (long t = 0; t < s->m; t++) {
+    size_t e = (size_t)s->ent[t];
+    int k = layer_of(s->pe, e);
+    s->c[t] = s->pe->pre[k][e - s->pe->moff[k]];
+    worst = fmax(worst, fabs(s->c[t]));
+  }
+  return worst;
+}
+
+/* Chord (fixed-Jacobian Gauss-Newton) corrections of x onto P_E = 0:
+ * x <- x + Q R^-T (-c_piv), the minimum-norm correction of the independent
+ * constraints. Returns the final largest |P_e| (forward pass done at x). */
+static double restore(kkt *s, double *x, double ctol) {
+  dufm_i_pe *pe = s->pe;
+  pe->mult = NULL;
+  dufm_i_pe_eval(pe, x, NULL);
+  double res = residual(s), prev = INFINITY;
+  for (int it = 0; it < MAX_RESTORE && res > ctol && s->r > 0 && res < 0.5 * prev; it++) {
+    for (long t = 0; t < s->r; t++)
+      s->tmp[t] = -s->c[s->piv[t] - 1];
+    cblas_dtrsv(CblasColMajor, CblasUpper, CblasTrans, CblasNonUnit, (int)s->r, s->R, (int)s->r,
+                s->tmp, 1);
+    cblas_dgemv(CblasColMajor, CblasNoTrans, (int)s->n, (int)s->r, 1.0, s->Q, (int)s->n, s->tmp, 1,
+                1.0, x, 1);
+    dufm_i_pe_eval(pe, x, NULL);
+    prev = res;
+    res = residual(s);
+  }
+  return res;
+}
+
+/* First entry off E that left its side (by more than tolb) between pre0
+ * (at x) and the last forward pass (at x + d): returns its mask index and
+ * the linearly interpolated fraction alpha of the step, or -1. */
+static long blocking(kkt *s, double tolb, double *alpha) {
+  const dufm_i_pe *pe = s->pe;
+  long who = -1;
+  *alpha = 1.0;
+  for (int k = 1; k < pe->L; k++) {
+    size_t mk = (size_t)pe->d[k] * pe->cols;
+    for (size_t i = 0; i < mk; i++) {
+      size_t e = pe->moff[k] + i;
+      if (!isnan(s->mu[e]))
+        continue;
+      double q0 = s->pre0[e], q1 = pe->pre[k][i], a;
+      if (pe->mask[e]) {
+        if (!(q1 < -tolb))
+          continue;
+        a = (q0 + tolb) / (q0 - q1);
+      } else {
+        if (!(q1 > tolb))
+          continue;
+        a = (tolb - q0) / (q1 - q0);
+      }
+      a = fmin(fmax(a, 0.0), 1.0);
+      if (who < 0 || a < *alpha) {
+        who = (long)e;
+        *alpha = a;
+      }
+    }
+  }
+  return who;
+}
+
+/* Steihaug CG on min g.d + d.H d / 2, J d = 0, |d| <= delta from rr = (I -
+ * QQ^T) g. Returns the predicted decrease (>= 0) in *pred; d in s->d. */
+static void steihaug(kkt *s, const double *x, const double *muv, double delta, double tol,
+                     double *pred, long ev0) {
+  const size_t n = s->n;
+  double *d = s->d, *r = s->w1, *z = s->z, *p = s->p, *hp = s->hp;
+  memset(d, 0, n * sizeof *d);
+  memcpy(r, s->g, n * sizeof *r);
+  memcpy(z, s->rr, n * sizeof *z);
+  for (size_t i = 0; i < n; i++)
+    p[i] = -z[i];
+  double zz = dot(z, z, n);
+  const double xs = 1.0 + nrm(x, n);
+  for (int it = 0; it < MAX_CG && used(s, ev0) + 2 <= s->budget; it++) {
+    double pn = nrm(p, n);
+    if (!(pn > 0.0))
+      break;
+    double h = cbrt(DBL_EPSILON) * xs / pn;
+    for (size_t i = 0; i < n; i++)
+      s->xt[i] = x[i] + h * p[i];
+    lagr(s, s->xt, muv, hp);
+    for (size_t i = 0; i < n; i++)
+      s->xt[i] = x[i] - h * p[i];
+    lagr(s, s->xt, muv, s->tmp + s->m + 1);
+    for (size_t i = 0; i < n; i++)
+      hp[i] = (hp[i] - s->tmp[s->m + 1 + i]) / (2.0 * h);
+    double kap = dot(p, hp, n);
+    double dp = dot(d, p, n), dd = dot(d, d, n);
+    /* tau with |d + tau p| = delta */
+    double tau_b = (-dp + sqrt(dp * dp + pn * pn * (delta * delta - dd))) / (pn * pn);
+    if (kap <= 0.0 || zz / kap >= tau_b) {
+      double a = tau_b;
+      for (size_t i = 0; i < n; i++) {
+        d[i] += a * p[i];
+        r[i] += a * hp[i];
+      }
+      break;
+    }
+    double a = zz / kap;
+    for (size_t i = 0; i < n; i++) {
+      d[i] += a * p[i];
+      r[i] += a * hp[i];
+    }
+    memcpy(z, r, n * sizeof *z);
+    project(s, z);
+    double zz1 = dot(z, z, n);
+    if (sqrt(zz1) <= tol)
+      break;
+    double beta = zz1 / zz;
+    zz = zz1;
+    for (size_t i = 0; i < n; i++)
+      p[i] = -z[i] + beta * p[i];
+  }
+  /* r = g + H d: q(d) = g.d + d.(r - g) / 2 */
+  *pred = -0.5 * (dot(s->g, d, n) + dot(r, d, n));
+}
+
+/* Does d move an entry off E that sits on its boundary (within tolb) to the
+ * wrong side at first order? One forward pass at x + h d. */
+static int wrong_way(kkt *s, const double *x, double tolb) {
+  dufm_i_pe *pe = s->pe;
+  const size_t n = s->n;
+  double dn = nrm(s->d, n);
+  if (!(dn > 0.0))
+    return 0;
+  double h = 1e-7 * (1.0 + nrm(x, n)) / dn;
+  for (size_t i = 0; i < n; i++)
+    s->xt[i] = x[i] + h * s->d[i];
+  pe->mult = NULL;
+  dufm_i_pe_eval(pe, s->xt, NULL);
+  for (int k = 1; k < pe->L; k++) {
+    size_t mk = (size_t)pe->d[k] * pe->cols;
+    for (size_t i = 0; i < mk; i++) {
+      size_t e = pe->moff[k] + i;
+      double q0 = s->pre0[e];
+      if (!isnan(s->mu[e]) || fabs(q0) > tolb)
+        continue;
+      double slope = (pe->pre[k][i] - q0) / h;
+      if (pe->mask[e] ? slope < -tolb : slope > tolb)
+        return 1;
+    }
+  }
+  return 0;
+}
+
+/* d = -t r with t minimizing the model along -r within the trust region. */
+static void cauchy(kkt *s, const double *x, const double *muv, double delta, double *pred) {
+  const size_t n = s->n;
+  double rn = nrm(s->rr, n);
+  *pred = 0.0;
+  memset(s->d, 0, n * sizeof *s->d);
+  if (!(rn > 0.0))
+    return;
+  double h = cbrt(DBL_EPSILON) * (1.0 + nrm(x, n)) / rn;
+  for (size_t i = 0; i < n; i++)
+    s->xt[i] = x[i] + h * s->rr[i];
+  lagr(s, s->xt, muv, s->hp);
+  for (size_t i = 0; i < n; i++)
+    s->xt[i] = x[i] - h * s->rr[i];
+  lagr(s, s->xt, muv, s->tmp + s->m + 1);
+  for (size_t i = 0; i < n; i++)
+    s->hp[i] = (s->hp[i] - s->tmp[s->m + 1 + i]) / (2.0 * h);
+  double kap = dot(s->rr, s->hp, n), rr2 = rn * rn;
+  double t = delta / rn;
+  if (kap > 0.0 && rr2 / kap < t)
+    t = rr2 / kap;
+  for (size_t i = 0; i < n; i++)
+    s->d[i] = -t * s->rr[i];
+  *pred = t * rr2 - 0.5 * t * t * kap;
+}
+
+
+dufm_status dufm_i_kkt_run(dufm_i_pe *pe, double *x, double *mult, long max_evals,
+                           double rel_tol, dufm_i_kkt_out *out) {
+  memset(out, 0, sizeof *out);
+  out->f = NAN;
+  const size_t n = pe->nparam, nm = pe->nmask, nm1 = nm > 0 ? nm : 1;
+  const long ev0 = pe->evals;
+  kkt s = {0};
+  s.pe = pe;
+  s.n = n;
+  s.nm = nm;
+  s.budget = max_evals;
+  s.mu = mult;
+  dufm_status st = DUFM_OK;
+  long held0 = 0;
+  for (size_t e = 0; e < nm; e++)
+    held0 += !isnan(mult[e]);
+  long cap = (long)nm;
+  if ((double)cap * (double)n > MAX_JAC)
+    cap = (long)(MAX_JAC / (double)n);
+  if (held0 > cap) {
+    out->too_big = 1;
+    return DUFM_OK;
+  }
+  size_t cz = cap > 0 ? (size_t)cap : 1;
+  s.ent = malloc(cz * sizeof *s.ent);
+  s.J = malloc(cz * n * sizeof *s.J);
+  s.Q = malloc(cz * n * sizeof *s.Q);
+  s.R = malloc(cz * cz * sizeof *s.R);
+  s.tau = malloc(cz * sizeof *s.tau);
+  s.piv = malloc(cz * sizeof *s.piv);
+  s.c = malloc(cz * sizeof *s.c);
+  double *muv = malloc(cz * sizeof *muv);
+  double *x0 = malloc(n * sizeof *x0);
+  s.g = malloc(n * sizeof *s.g);
+  s.rr = malloc(n * sizeof *s.rr);
+  s.d = malloc(n * sizeof *s.d);
+  s.p = malloc(n * sizeof *s.p);
+  s.hp = malloc(n * sizeof *s.hp);
+  s.z = malloc(n * sizeof *s.z);
+  s.xt = malloc(n * sizeof *s.xt);
+  s.w1 = malloc(n * sizeof *s.w1);
+  s.w2 = malloc(n * sizeof *s.w2);
+  s.tmp = malloc((n + cz + 1) * sizeof *s.tmp);
+  s.pre0 = malloc(nm1 * sizeof *s.pre0);
+  s.nanmu = malloc(nm1 * sizeof *s.nanmu);
+  unsigned char *mask0 = malloc(nm1);
+  double *mu_keep = malloc(nm1 * sizeof *mu_keep);
+  if (s.ent == NULL || s.J == NULL || s.Q == NULL || s.R == NULL || s.tau == NULL ||
+      s.piv == NULL || s.c == NULL || muv == NULL || x0 == NULL || s.g == NULL || s.rr == NULL || s.d == NULL || s.p == NULL || s.hp == NULL ||
+      s.z == NULL || s.xt == NULL || s.w1 == NULL || s.w2 == NULL || s.tmp == NULL ||
+      s.pre0 == NULL || s.nanmu == NULL || mask0 == NULL || mu_keep == NULL) {
+    st = DUFM_ENOMEM;
+    goto cleanup;
+  }
+  for (size_t e = 0; e < nm; e++) {
+    s.nanmu[e] = NAN;
+    if (!isnan(mult[e]))
+      s.ent[s.m++] = (long)e;
+  }
+  pe->act = DUFM_I_ACT_MASK;
+  pe->confine = 0;
+  pe->mult = NULL;
+  dufm_i_pe_eval(pe, x, NULL);
+  double pscale = 0.0;
+  for (int k = 1; k < pe->L; k++)
+    for (size_t i = 0; i < (size_t)pe->d[k] * pe->cols; i++)
+      pscale = fmax(pscale, fabs(pe->pre[k][i]));
+  /* Constraint residual target; entries within tolb of zero are on their
+   * boundary (kinks). */
+  const double ctol = 1e-15 * (pscale > 0.0 ? pscale : 1.0), tolb = 100.0 * ctol;
+  build_jac(&s, x);
+  st = factor(&s);
+  if (st != DUFM_OK)
+    goto cleanup;
+  restore(&s, x, ctol);
+  double delta = 0.1 * (1.0 + nrm(x, n));
+  double f = NAN, rn = INFINITY;
+  long stall = 0;
+  int need_jac = 0;
+  for (;;) {
+    if (need_jac) {
+      pe->mult = NULL;
+      dufm_i_pe_eval(pe, x, NULL);
+      build_jac(&s, x);
+      st = factor(&s);
+      if (st != DUFM_OK)
+        goto cleanup;
+      restore(&s, x, ctol);
+      need_jac = 0;
+    }
+    f = piece(&s, x, s.g);
+    save_pre(&s, s.pre0);
+    if (!isfinite(f))
+      break;
+    build_jac(&s, x);
+    st = factor(&s);
+    if (st != DUFM_OK)
+      goto cleanup;
+    multipliers(&s, s.g, muv);
+    memcpy(s.rr, s.g, n * sizeof *s.rr);
+    project(&s, s.rr);
+    rn = nrm(s.rr, n);
+    out->iters++;
+    /* The worst multiplier outside [0, dF/dH], weighted by |grad P_e| so
+     * that it compares with rn (independent constraints only: the others'
+     * least-squares multipliers are 0 by choice, not by the problem). */
+    long worst = -1;
+    double wv = 0.0;
+    int to_active = 0;
+    for (long q = 0; q < s.r; q++) {
+      long t = s.piv[q] - 1;
+      double c = pe->dh[s.ent[t]], slack = SIGN_TOL * (1.0 + fabs(c));
+      double lo = -muv[t], hi = muv[t] - c, v = fmax(lo, hi);
+      if (v <= slack)
+        continue;
+      double wgt = v * nrm(s.J + (size_t)t * n, n);
+      if (wgt > wv) {
+        wv = wgt;
+        worst = t;
+        to_active = hi > lo;
+      }
+    }
+    if (rn <= rel_tol * fabs(f) && worst < 0) {
+      out->converged = 1;
+      break;
+    }
+    if (used(&s, ev0) + 4 > s.budget || stall > 30)
+      break;
+    if (worst >= 0 && 0.01 * wv > rn) {
+      /* Release: the entry moves to the side its multiplier asks for. */
+      long e = s.ent[worst];
+      pe->mask[e] = (unsigned char)to_active;
+      mult[e] = NAN;
+      s.ent[worst] = s.ent[--s.m];
+      out->released++;
+      need_jac = 1;
+      continue;
+    }
+    /* The tangent step. */
+    double pred;
+    double tol = rn * fmin(0.1, sqrt(rn / fabs(f)));
+    tol = fmax(tol, 0.05 * rel_tol * fabs(f));
+    steihaug(&s, x, muv, delta, tol, &pred, ev0);
+    if (wrong_way(&s, x, tolb)) {
+      /* The Newton step would push an entry that sits on its boundary (just
+       * released, or degenerate) across at once: the Cauchy step along -r
+       * moves a released entry to its side at first order. */
+      cauchy(&s, x, muv, delta, &pred);
+      out->cauchy++;
+    }
+    double dn = nrm(s.d, n);
+    if (!(dn > 0.0) || !(pred > 0.0)) {
+      stall++;
+      delta *= 0.25;
+      if (delta < 1e-18 * (1.0 + nrm(x, n)))
+        break;
+      continue;
+    }
+    memcpy(x0, x, n * sizeof *x);
+    memcpy(mask0, pe->mask, nm);
+    memcpy(mu_keep, mult, nm * sizeof *mult);
+    long m_keep = s.m;
+    double alpha = 1.0;
+    long added = 0;
+    for (size_t i = 0; i < n; i++)
+      x[i] = x0[i] + s.d[i];
+    double res = restore(&s, x, ctol);
+    /* Ratio test: the first crossings join the held set, the step is cut
+     * back to the first of them. */
+    for (int tries = 0; tries < 8; tries++) {
+      double a1;
+      long b1 = blocking(&s, tolb, &a1);
+      if (b1 < 0)
+        break;
+      if (tries == 7 || s.m >= cap) {
+        res = INFINITY;
+        break;
+      }
+      alpha *= a1;
+      for (size_t i = 0; i < n; i++)
+        x[i] = x0[i] + alpha * s.d[i];
+      mult[b1] = 0.0;
+      pe->mask[b1] = 0;
+      s.ent[s.m++] = b1;
+      added++;
+      pe->mult = NULL;
+      dufm_i_pe_eval(pe, x0, NULL);
+      build_jac(&s, x0);
+      st = factor(&s);
+      if (st != DUFM_OK)
+        goto cleanup;
+      res = restore(&s, x, ctol);
+    }
+    double ft = res <= 1e3 * ctol ? piece(&s, x, NULL) : INFINITY;
+    double ared = f - ft, pa = alpha * pred; /* alpha pred <= the model's decrease */
+    double noise = 16.0 * DBL_EPSILON * fabs(f);
+    int ok = isfinite(ft) && (ared >= 1e-4 * pa || (pa <= noise && ared >= -noise));
+    if (ok) {
+      double rho = pa > noise ? ared / pa : 1.0;
+      if (rho > 0.75 && dn >= 0.8 * delta)
+        delta *= 2.0;
+      else if (rho < 0.25)
+        delta = 0.25 * dn;
+      out->added += added;
+      stall = 0;
+    } else {
+      memcpy(x, x0, n * sizeof *x);
+      memcpy(pe->mask, mask0, nm);
+      memcpy(mult, mu_keep, nm * sizeof *mult);
+      s.m = m_keep;
+      delta = 0.25 * fmin(dn, delta);
+      stall++;
+      if (delta < 1e-18 * (1.0 + nrm(x, n)))
+        break;
+    }
+  }
+  /* The final working set for the caller's report: the held entries with
+   * their least-squares multipliers at x. */
+  for (size_t e = 0; e < nm; e++)
+    mult[e] = NAN;
+  for (long t = 0; t < s.m; t++)
+    mult[s.ent[t]] = muv[t];
+  out->f = f;
+  out->rnorm = rn;
+  for (size_t e = 0; e < nm; e++)
+    out->kinks += !isnan(mult[e]);
+cleanup:
+  out->evals = used(&s, ev0);
+  pe->mult = NULL;
+  free(mu_keep);
+  free(mask0);
+  free(s.nanmu);
+  free(s.pre0);
+  free(s.tmp);
+  free(s.w2);
+  free(s.w1);
+  free(s.xt);
+  free(s.z);
+  free(s.hp);
+  free(s.p);
+  free(s.d);
+  free(s.rr);
+  free(s.g);
+  free(x0);
+  free(muv);
+  free(s.c);
+  free(s.piv);
+  free(s.tau);
+  free(s.R);
+  free(s.Q);
+  free(s.J);
+  free(s.ent);
+  return st;
+}
