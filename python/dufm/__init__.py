@@ -377,13 +377,40 @@ def load_config(folder):
         lib.dufm_config_clear(c)
 
 
-def save_config(folder, H1, Ws):
+def save_config(folder, H1, Ws, lam=None, n=None, *, lam_h=None, lam_w=None, form="samples",
+                source=""):
     """Writes a configuration folder for the CLI (`dufm eval`, `dufm check`):
-    float64 .npy files, the folder renamed into place only when complete."""
+    float64 .npy files, the folder renamed into place only when complete.
+
+    With the parameters (lam, or lam_h and lam_w, as in `evaluate`) it also
+    writes meta.json (libdufm's dufm_config_save_meta), so the CLI reads L, K, n,
+    the exact lambdas and the form from the folder. L = len(Ws) and K = the
+    rows of W_L; n is the columns over K in form 'samples' (a given n must
+    agree) and must be given in form 'means' (default 1). source is stored as
+    meta.json's "source". Without parameters the folder has no meta.json and
+    the CLI needs --L, --K, --n and the lambdas."""
     h, ws = _core.matrices(H1, Ws)
     err = _core.new_err()
-    with _core.config(h, ws) as c:
-        _core.call(lib.dufm_config_save_atomic(str(folder).encode(), c, err), err)
+    has_params = lam is not None or lam_h is not None or lam_w is not None
+    if not has_params:
+        if n is not None or form != "samples" or source:
+            raise InvalidArgument("lam: missing (n, form and source go into meta.json, which "
+                                  "needs the lambdas: give lam, or both lam_h and lam_w)")
+        with _core.config(h, ws) as c:
+            _core.call(lib.dufm_config_save_atomic(str(folder).encode(), c, err), err)
+        return
+    f = _core.form_value(form)
+    if not isinstance(source, str):
+        raise InvalidArgument(f"source: {source!r} is not a string")
+    L, K, n = _core.sizes(h, ws, f, None, None, n)
+    with _core.params(L, K, n, lam, lam_h, lam_w) as p, _core.config(h, ws) as c:
+        m = ffi.new("dufm_meta *")
+        _core.call(lib.dufm_meta_init(m, p, c.d, f, b"python save_config", source.encode(), err),
+                   err)
+        try:
+            _core.call(lib.dufm_config_save_meta(str(folder).encode(), c, m, err), err)
+        finally:
+            lib.dufm_meta_clear(m)
 
 
 def columns_by_class(features, labels):

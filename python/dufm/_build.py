@@ -71,6 +71,14 @@ dufm_status dufm_rescaled_loss(double *out, double *t_out, const dufm_config *c,
 dufm_status dufm_config_load(dufm_config *out, int *n_out, const char *dir, dufm_err *err);
 dufm_status dufm_config_save_atomic(const char *dir, const dufm_config *c, dufm_err *err);
 
+/* dufm/meta.h */
+typedef struct { int L; int K; int n; ...; } dufm_meta;
+dufm_status dufm_meta_init(dufm_meta *m, const dufm_params *p, const int *widths, dufm_form form,
+                           const char *command, const char *source, dufm_err *err);
+void dufm_meta_clear(dufm_meta *m);
+dufm_status dufm_config_save_meta(const char *dir, const dufm_config *c, const dufm_meta *m,
+                                  dufm_err *err);
+
 /* dufm/gl.h, dufm/dnc.h */
 typedef enum { DUFM_REGIME_NONZERO, DUFM_REGIME_TIE, DUFM_REGIME_ZERO, ... } dufm_regime;
 typedef struct { int L; double value; double lower; double upper; double t; double Q;
@@ -196,7 +204,7 @@ void dufm_pattern_clear(dufm_pattern *pt);
 
 HEADERS = ["error.h", "rational.h", "params.h", "matrix.h", "model.h", "npy.h", "gl.h", "dnc.h",
            "clique.h", "bounds.h", "structure.h", "compare.h", "analysis.h", "certificate.h",
-           "pattern.h"]
+           "pattern.h", "meta.h"]
 
 
 def find_libdufm(builddir):
@@ -210,14 +218,15 @@ def find_libdufm(builddir):
     raise SystemExit(f"{builddir}: no shared library target 'dufm' (run the meson build first)")
 
 
-def make_ffi(libpath):
+def make_ffi(libpath, builddir):
     import cffi
     ffi = cffi.FFI()
     cdef = CDEF + CDEF_CERT_FROM_CONFIG + CDEF_PATTERN
     ffi.cdef(cdef)
     ffi.set_source(MODULE, "".join(f'#include "dufm/{h}"\n' for h in HEADERS) +
                    "#include <stdlib.h>\n",
-                   include_dirs=[INCLUDE], runtime_library_dirs=[os.path.dirname(libpath)],
+                   include_dirs=[INCLUDE, os.path.join(builddir, "include")],  # version.h
+                   runtime_library_dirs=[os.path.dirname(libpath)],
                    extra_objects=[libpath], libraries=["gmp"],
                    extra_compile_args=["-std=c11", "-Werror=implicit-function-declaration",
                                        "-Werror=incompatible-pointer-types"])
@@ -235,7 +244,7 @@ def stamp_text(libdir, cdef):
 
 def build(builddir, force=False):
     libdir = find_libdufm(os.path.abspath(builddir))
-    ffi, cdef = make_ffi(libdir)
+    ffi, cdef = make_ffi(libdir, os.path.abspath(builddir))
     stamp = os.path.join(HERE, "_dufm_cffi.stamp")
     existing = glob.glob(os.path.join(HERE, "_dufm_cffi.*.so"))
     text = stamp_text(libdir, cdef)

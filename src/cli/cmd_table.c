@@ -9,6 +9,7 @@
 #include "args.h"
 #include "commands.h"
 #include "dufm/compare.h"
+#include "guard.h"
 #include "report.h"
 
 /* A CSV field, quoted (RFC 4180) when it holds a comma or a quote: structure
@@ -236,6 +237,8 @@ int cmd_table(int argc, char **argv, int first) {
           rc = cli_fail_err(&err, "table");
         else
           row(&t, &p, r, lambdas[q], &cmp);
+        if (rc == CLI_EXIT_OK && cli_stdout_failed())
+          rc = CLI_EXIT_CHECK_FAILED; /* the exit check names the error */
         dufm_comparison_clear(&cmp);
         dufm_params_clear(&p);
         /* Progress on stderr only for runs long enough to wonder about. */

@@ -43,6 +43,8 @@ void cli_guard_install(void) {
   atexit(at_exit);
 }
 
+int cli_stdout_failed(void) { return fflush(stdout) != 0 || ferror(stdout); }
+
 int cli_stdout_check(int rc) {
   errno = 0;
   int bad = fflush(stdout) != 0;

@@ -13,4 +13,9 @@ void cli_guard_install(void);
  * reader) prints one line and returns 1, else returns rc. */
 int cli_stdout_check(int rc);
 
+/* Flushes stdout and tells whether a write on it has failed (silent: the exit
+ * check prints the line). Long-running printers call it after each row and
+ * stop with exit status 1 instead of computing rows nobody can read. */
+int cli_stdout_failed(void);
+
 #endif
