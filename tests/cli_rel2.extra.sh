@@ -22,3 +22,22 @@ timeout 120 "$DUFM" table --L 1..1000 --K 2..100001 >/dev/full 2>"$TMP/err"
 rc=$?
 [ "$rc" -eq 1 ] && [ "$(wc -l <"$TMP/err")" -eq 1 ] && grep -q "stdout: write failed" "$TMP/err" &&
   ok || bad "table > /dev/full on a huge grid: exit $rc: $(cat "$TMP/err")"
+
+# ---- the exact loss recomputation has a work bound: a 2 MB certificate that
+# would need tens of GB of rationals is refused before computing (exit 2)
+$PY "$ROOT/tests/make_wide_cert.py" "$TMP/rel2-wide.cert"
+"$DUFM" check-cert "$TMP/rel2-wide.cert" >"$TMP/out" 2>"$TMP/err"
+rc=$?
+[ "$rc" -eq 2 ] && [ "$(wc -l <"$TMP/err")" -eq 1 ] && grep -q "more than the work bound" "$TMP/err" &&
+  ok || bad "check-cert of a huge-work certificate: exit $rc: $(head -c 300 "$TMP/err")"
+# Within the bound (about 800 MB of rationals) but not within a 400 MB address
+# space: GMP's failed allocation is one line and exit 1, not an abort. Not
+# under ASan, whose shadow memory needs far more address space.
+if ! ldd "$DUFM" 2>/dev/null | grep -q asan; then
+  $PY "$ROOT/tests/make_wide_cert.py" "$TMP/rel2-big.cert" 2000
+  (ulimit -v 400000 && exec "$DUFM" check-cert "$TMP/rel2-big.cert") >"$TMP/out" 2>"$TMP/err"
+  rc=$?
+  [ "$rc" -eq 1 ] && [ "$(wc -l <"$TMP/err")" -eq 1 ] &&
+    grep -q "out of memory in exact arithmetic (GMP asked for" "$TMP/err" &&
+    ok || bad "check-cert out of memory: exit $rc: $(head -c 300 "$TMP/err")"
+fi
