@@ -41,3 +41,25 @@ if ! ldd "$DUFM" 2>/dev/null | grep -q asan; then
     grep -q "out of memory in exact arithmetic (GMP asked for" "$TMP/err" &&
     ok || bad "check-cert out of memory: exit $rc: $(head -c 300 "$TMP/err")"
 fi
+
+# ---- compare's block DP: full up to --dp-limit (default 4000), the large-K
+# rule beyond; the JSON names the rule. K = 10^6 finishes (the full DP would
+# take days; the timeout only guards against a hang).
+timeout 600 "$DUFM" compare --L 2 --K 1000000 --lambda 1e-9 --json >"$TMP/json" 2>"$TMP/err"
+rc=$?
+[ "$rc" -eq 0 ] && [ ! -s "$TMP/err" ] && ok || bad "compare --K 1000000: exit $rc: $(head -c 300 "$TMP/err")"
+json_check 'd["block_rule"] == "large-K" and d["verdict"] == "dnc_not_optimal"'
+json_check '[c["origin"] for c in d["candidates"]].count("blocks (DP)") == 1 and d["best"].startswith("clique:1414:")'
+expect_json compare --L 2 --K 1000 --lambda 0.0001
+json_check 'd["block_rule"] == "full" and d["best"] == "clique:45:23+dnc:10"'
+expect_json compare --L 2 --K 1000 --lambda 0.0001 --dp-limit 999
+json_check 'd["block_rule"] == "large-K" and d["best"] == "clique:45:23+dnc:10"'
+expect_json compare --L 2 --K 1000 --no-blocks
+json_check 'd["block_rule"] == "none"'
+expect_usage_error "--dp-limit" compare --dp-limit 0
+# Progress on stderr only for a run predicted to take seconds (K >= 2000).
+"$DUFM" compare --L 2 --K 2000 --lambda 0.0001 --json >"$TMP/json" 2>"$TMP/err"
+[ $? -eq 0 ] && grep -q "^dufm compare: block DP 100%$" "$TMP/err" && [ "$(wc -l <"$TMP/err")" -eq 10 ] &&
+  ok || bad "compare --K 2000 progress: $(head -c 300 "$TMP/err")"
+"$DUFM" compare --L 2 --K 1999 --lambda 0.0001 >/dev/null 2>"$TMP/err"
+[ ! -s "$TMP/err" ] && ok || bad "compare --K 1999 printed progress: $(head -c 300 "$TMP/err")"
