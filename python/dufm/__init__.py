@@ -56,15 +56,18 @@ def dnc(L, K, lam=None, n=1, *, lam_h=None, lam_w=None):
 
 
 def compare(L, K, lam=None, n=1, *, lam_h=None, lam_w=None, max_r=None, blocks=True,
-            cliques=True):
+            cliques=True, dp_limit=None):
     """Every candidate structure against DNC with the exact verdict: the fields
     of `dufm compare --json` (dnc, candidates sorted by loss, best, best_loss,
-    lower_bound, verdict, undecided). max_r, blocks and cliques are the CLI's
-    --max-r, --no-blocks and --no-cliques."""
+    lower_bound, verdict, undecided, block_rule). max_r, blocks, cliques and
+    dp_limit are the CLI's --max-r, --no-blocks, --no-cliques and --dp-limit
+    (largest K for the full O(K^2) block DP; above it the large-K rule)."""
     o = ffi.new("dufm_compare_opts *")
     lib.dufm_compare_opts_default(o)
     if max_r is not None:
         o.max_r = _core.whole(max_r, "max_r", 3, 100000)
+    if dp_limit is not None:
+        o.full_dp_max_k = _core.whole(dp_limit, "dp_limit", 1, lib.DUFM_MAX_K)
     o.blocks = bool(blocks)
     o.cliques = bool(cliques)
     err = _core.new_err()

@@ -131,9 +131,14 @@ typedef struct { dufm_structure *structure; dufm_structure_eval eval; double rat
                  ...; } dufm_candidate;
 typedef enum { DUFM_VERDICT_DNC_NOT_OPTIMAL, DUFM_VERDICT_DNC_BEST_AMONG_CANDIDATES,
                DUFM_VERDICT_ZERO_SOLUTION, ... } dufm_verdict;
-typedef struct { int max_r; int blocks; int cliques; ...; } dufm_compare_opts;
+#define DUFM_COMPARE_FULL_DP_MAX_K ...
+typedef enum { DUFM_BLOCK_RULE_NONE, DUFM_BLOCK_RULE_FULL, DUFM_BLOCK_RULE_LARGE_K,
+               ... } dufm_block_rule;
+const char *dufm_block_rule_name(dufm_block_rule r);
+typedef struct { int max_r; int blocks; int cliques; int full_dp_max_k; ...; } dufm_compare_opts;
 typedef struct { int ncand; dufm_candidate *cand; int dnc_index; int best_index;
-                 dufm_gl lower_bound; dufm_verdict verdict; int undecided; ...; } dufm_comparison;
+                 dufm_gl lower_bound; dufm_verdict verdict; int undecided;
+                 dufm_block_rule block_rule; ...; } dufm_comparison;
 void dufm_compare_opts_default(dufm_compare_opts *o);
 dufm_status dufm_compare(dufm_comparison *out, const dufm_params *p, const dufm_compare_opts *o,
                          dufm_err *err);

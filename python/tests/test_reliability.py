@@ -84,3 +84,12 @@ def test_save_config_refusals_write_nothing(tmp_path):
     # Without parameters: the folder as before, no meta.json.
     dufm.save_config(tmp_path / "d", H1, Ws)
     assert sorted(os.listdir(tmp_path / "d")) == ["H1.npy", "W1.npy", "W2.npy"]
+
+
+def test_compare_block_rule_as_the_cli():
+    for args, kw in (([2, 1000, "0.0001"], {"dp_limit": 999}), ([3, 12, "0.004"], {})):
+        py = dufm.compare(*args, **kw)
+        flags = ["--dp-limit", str(kw["dp_limit"])] if kw else []
+        cli = run_cli("compare", "--L", args[0], "--K", args[1], "--lambda", args[2], *flags)
+        assert py["block_rule"] == cli["block_rule"] == ("large-K" if kw else "full")
+        assert py["best"] == cli["best"] and py["best_loss"] == cli["best_loss"]
