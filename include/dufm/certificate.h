@@ -34,6 +34,14 @@ DUFM_BEGIN_DECLS
  * need more than this many times its own size in bits of arithmetic (the
  * powers of dnc-s-lo up to 2L), plus 2^20 bits. */
 #define DUFM_CERT_WORK_FACTOR 64
+/* The exact loss recomputation is bounded too: before each exact matrix
+ * product the checker bounds the bits of its result from the bits of its
+ * factors (K bits(W) + rows bits(H) + rows K (log2(inner) + 1)) and refuses
+ * (DUFM_EINVAL, before computing) a product that could exceed this factor
+ * times the largest dimension times the certificate's own size in bits, plus
+ * 2^24, and never more than DUFM_CERT_MAX_WORK_BITS (1 GiB of numbers). */
+#define DUFM_CERT_PRODUCT_FACTOR 64
+#define DUFM_CERT_MAX_WORK_BITS 8589934592.0
 
 typedef struct {
   dufm_params p;   /* L, K, n and the exact lambdas */

@@ -40,10 +40,44 @@ typedef enum {
   DUFM_VERDICT_ZERO_SOLUTION /* every candidate sits at the zero solution, 1/2 */
 } dufm_verdict;
 
+/* Cost of the block DP (the "blocks (DP)" candidate). The full DP builds, for
+ * every j = 2..K, each family member with j classes (a graph of j edges) and
+ * then chooses over all splits: O(K^2) time (measured: 2 s at K = 2000, 8 s at
+ * K = 4000, 4x per doubling), O(K) memory. Beyond DUFM_COMPARE_FULL_DP_MAX_K
+ * it is replaced by the large-K rule, an exact optimum over a smaller set of
+ * compositions: one block on K_r itself (the paper's and the clique families,
+ * r(r-1)/2 classes) for one of the DUFM_COMPARE_BIG_R largest r with
+ * r(r-1)/2 <= K, plus any blocks of at most DUFM_COMPARE_SMALL_BLOCK classes
+ * and DNC classes. Its cost is O(BIG_R clique optimizations on K_r + SMALL^3),
+ * independent of K apart from the r(r-1)/2-class blocks. What it loses:
+ * compositions with two blocks above SMALL_BLOCK classes, a large block that
+ * is not a complete-graph construction (K_q minus a matching, plus pendant
+ * edges), or a large block on a smaller K_r. Its result is a restriction of
+ * the full DP's, so never better; it equals it whenever the full DP's best
+ * composition lies in that set (tests/test_compare_large.c). */
+#define DUFM_COMPARE_FULL_DP_MAX_K 4000
+#define DUFM_COMPARE_SMALL_BLOCK 100
+#define DUFM_COMPARE_BIG_R 8
+/* The full DP reports progress (if asked) from this K on (about 2 s). */
+#define DUFM_COMPARE_PROGRESS_K 2000
+
+typedef enum {
+  DUFM_BLOCK_RULE_NONE,   /* "none": no block DP (switched off, or L < 2, or a zero lambda) */
+  DUFM_BLOCK_RULE_FULL,   /* "full": every block size 2..K */
+  DUFM_BLOCK_RULE_LARGE_K /* "large-K": the restricted rule above */
+} dufm_block_rule;
+
+/* Progress of a long computation: done of total steps (called at most about
+ * 100 times per run; never when the run is short). */
+typedef void (*dufm_progress_fn)(void *data, long done, long total);
+
 typedef struct {
   int max_r;   /* largest K_r used for clique and graph-family menus (0: automatic) */
   int blocks;  /* run the block-composition DP (default 1) */
   int cliques; /* include optimized clique constructions (default 1) */
+  int full_dp_max_k; /* largest K for the full block DP (0: DUFM_COMPARE_FULL_DP_MAX_K) */
+  dufm_progress_fn progress; /* NULL: none */
+  void *progress_data;
 } dufm_compare_opts;
 
 typedef struct {
@@ -54,6 +88,7 @@ typedef struct {
   dufm_gl lower_bound; /* g_L(K^(2/(L+1)) c_1): no configuration is below it */
   dufm_verdict verdict;
   int undecided; /* number of comparisons with DNC that stayed undecided */
+  dufm_block_rule block_rule; /* how the "blocks (DP)" candidate was searched */
 } dufm_comparison;
 
 void dufm_compare_opts_default(dufm_compare_opts *o);
@@ -100,6 +135,7 @@ dufm_status dufm_sweep_point_eval(dufm_sweep_point *out, const dufm_params *p,
 void dufm_sweep_point_clear(dufm_sweep_point *pt);
 
 const char *dufm_verdict_name(dufm_verdict v);
+const char *dufm_block_rule_name(dufm_block_rule r);
 const char *dufm_cmp_name(dufm_cmp c);
 
 DUFM_END_DECLS

@@ -34,13 +34,16 @@ dufm_status dufm_params_init(dufm_params *p, int L, int K, int n, dufm_err *err)
 void dufm_params_clear(dufm_params *p);
 
 /* Sets lambda_H (which = -1), lambda_l (which = l - 1 in 0..L-1) or all of them
- * (which = DUFM_LAMBDA_ALL) from exact rational text. Rejects negative values and
- * malformed text (DUFM_EFORMAT or DUFM_EINVAL; the caller names the flag). */
+ * (which = DUFM_LAMBDA_ALL) from exact rational text. Rejects negative values,
+ * malformed text, and values whose nearest double is 0 while they are positive
+ * ("underflows to 0 as a double") or is infinite (DUFM_EFORMAT or DUFM_EINVAL;
+ * the caller names the flag). */
 #define DUFM_LAMBDA_H (-1)
 #define DUFM_LAMBDA_ALL (-2)
 dufm_status dufm_params_set_lambda(dufm_params *p, int which, const char *text, dufm_err *err);
 
-/* Same with an exact rational value. */
+/* Same with an exact rational value (no check of its double: exact-only
+ * callers such as the certificate parser use it). */
 dufm_status dufm_params_set_lambda_q(dufm_params *p, int which, const mpq_t value, dufm_err *err);
 
 /* dst becomes a deep copy of src (dst uninitialized). */

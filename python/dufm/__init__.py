@@ -56,15 +56,18 @@ def dnc(L, K, lam=None, n=1, *, lam_h=None, lam_w=None):
 
 
 def compare(L, K, lam=None, n=1, *, lam_h=None, lam_w=None, max_r=None, blocks=True,
-            cliques=True):
+            cliques=True, dp_limit=None):
     """Every candidate structure against DNC with the exact verdict: the fields
     of `dufm compare --json` (dnc, candidates sorted by loss, best, best_loss,
-    lower_bound, verdict, undecided). max_r, blocks and cliques are the CLI's
-    --max-r, --no-blocks and --no-cliques."""
+    lower_bound, verdict, undecided, block_rule). max_r, blocks, cliques and
+    dp_limit are the CLI's --max-r, --no-blocks, --no-cliques and --dp-limit
+    (largest K for the full O(K^2) block DP; above it the large-K rule)."""
     o = ffi.new("dufm_compare_opts *")
     lib.dufm_compare_opts_default(o)
     if max_r is not None:
         o.max_r = _core.whole(max_r, "max_r", 3, 100000)
+    if dp_limit is not None:
+        o.full_dp_max_k = _core.whole(dp_limit, "dp_limit", 1, lib.DUFM_MAX_K)
     o.blocks = bool(blocks)
     o.cliques = bool(cliques)
     err = _core.new_err()
@@ -377,13 +380,40 @@ def load_config(folder):
         lib.dufm_config_clear(c)
 
 
-def save_config(folder, H1, Ws):
+def save_config(folder, H1, Ws, lam=None, n=None, *, lam_h=None, lam_w=None, form="samples",
+                source=""):
     """Writes a configuration folder for the CLI (`dufm eval`, `dufm check`):
-    float64 .npy files, the folder renamed into place only when complete."""
+    float64 .npy files, the folder renamed into place only when complete.
+
+    With the parameters (lam, or lam_h and lam_w, as in `evaluate`) it also
+    writes meta.json (libdufm's dufm_config_save_meta), so the CLI reads L, K, n,
+    the exact lambdas and the form from the folder. L = len(Ws) and K = the
+    rows of W_L; n is the columns over K in form 'samples' (a given n must
+    agree) and must be given in form 'means' (default 1). source is stored as
+    meta.json's "source". Without parameters the folder has no meta.json and
+    the CLI needs --L, --K, --n and the lambdas."""
     h, ws = _core.matrices(H1, Ws)
     err = _core.new_err()
-    with _core.config(h, ws) as c:
-        _core.call(lib.dufm_config_save_atomic(str(folder).encode(), c, err), err)
+    has_params = lam is not None or lam_h is not None or lam_w is not None
+    if not has_params:
+        if n is not None or form != "samples" or source:
+            raise InvalidArgument("lam: missing (n, form and source go into meta.json, which "
+                                  "needs the lambdas: give lam, or both lam_h and lam_w)")
+        with _core.config(h, ws) as c:
+            _core.call(lib.dufm_config_save_atomic(str(folder).encode(), c, err), err)
+        return
+    f = _core.form_value(form)
+    if not isinstance(source, str):
+        raise InvalidArgument(f"source: {source!r} is not a string")
+    L, K, n = _core.sizes(h, ws, f, None, None, n)
+    with _core.params(L, K, n, lam, lam_h, lam_w) as p, _core.config(h, ws) as c:
+        m = ffi.new("dufm_meta *")
+        _core.call(lib.dufm_meta_init(m, p, c.d, f, b"python save_config", source.encode(), err),
+                   err)
+        try:
+            _core.call(lib.dufm_config_save_meta(str(folder).encode(), c, m, err), err)
+        finally:
+            lib.dufm_meta_clear(m)
 
 
 def columns_by_class(features, labels):

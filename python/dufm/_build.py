@@ -71,6 +71,14 @@ dufm_status dufm_rescaled_loss(double *out, double *t_out, const dufm_config *c,
 dufm_status dufm_config_load(dufm_config *out, int *n_out, const char *dir, dufm_err *err);
 dufm_status dufm_config_save_atomic(const char *dir, const dufm_config *c, dufm_err *err);
 
+/* dufm/meta.h */
+typedef struct { int L; int K; int n; ...; } dufm_meta;
+dufm_status dufm_meta_init(dufm_meta *m, const dufm_params *p, const int *widths, dufm_form form,
+                           const char *command, const char *source, dufm_err *err);
+void dufm_meta_clear(dufm_meta *m);
+dufm_status dufm_config_save_meta(const char *dir, const dufm_config *c, const dufm_meta *m,
+                                  dufm_err *err);
+
 /* dufm/gl.h, dufm/dnc.h */
 typedef enum { DUFM_REGIME_NONZERO, DUFM_REGIME_TIE, DUFM_REGIME_ZERO, ... } dufm_regime;
 typedef struct { int L; double value; double lower; double upper; double t; double Q;
@@ -123,9 +131,14 @@ typedef struct { dufm_structure *structure; dufm_structure_eval eval; double rat
                  ...; } dufm_candidate;
 typedef enum { DUFM_VERDICT_DNC_NOT_OPTIMAL, DUFM_VERDICT_DNC_BEST_AMONG_CANDIDATES,
                DUFM_VERDICT_ZERO_SOLUTION, ... } dufm_verdict;
-typedef struct { int max_r; int blocks; int cliques; ...; } dufm_compare_opts;
+#define DUFM_COMPARE_FULL_DP_MAX_K ...
+typedef enum { DUFM_BLOCK_RULE_NONE, DUFM_BLOCK_RULE_FULL, DUFM_BLOCK_RULE_LARGE_K,
+               ... } dufm_block_rule;
+const char *dufm_block_rule_name(dufm_block_rule r);
+typedef struct { int max_r; int blocks; int cliques; int full_dp_max_k; ...; } dufm_compare_opts;
 typedef struct { int ncand; dufm_candidate *cand; int dnc_index; int best_index;
-                 dufm_gl lower_bound; dufm_verdict verdict; int undecided; ...; } dufm_comparison;
+                 dufm_gl lower_bound; dufm_verdict verdict; int undecided;
+                 dufm_block_rule block_rule; ...; } dufm_comparison;
 void dufm_compare_opts_default(dufm_compare_opts *o);
 dufm_status dufm_compare(dufm_comparison *out, const dufm_params *p, const dufm_compare_opts *o,
                          dufm_err *err);
@@ -201,7 +214,7 @@ void dufm_init_process(unsigned flags);
 
 HEADERS = ["error.h", "rational.h", "params.h", "matrix.h", "model.h", "npy.h", "gl.h", "dnc.h",
            "clique.h", "bounds.h", "structure.h", "compare.h", "analysis.h", "certificate.h",
-           "pattern.h", "process.h"]
+           "pattern.h", "process.h", "meta.h"]
 
 
 def find_libdufm(builddir):
@@ -215,14 +228,15 @@ def find_libdufm(builddir):
     raise SystemExit(f"{builddir}: no shared library target 'dufm' (run the meson build first)")
 
 
-def make_ffi(libpath):
+def make_ffi(libpath, builddir):
     import cffi
     ffi = cffi.FFI()
     cdef = CDEF + CDEF_CERT_FROM_CONFIG + CDEF_PATTERN + CDEF_PROCESS
     ffi.cdef(cdef)
     ffi.set_source(MODULE, "".join(f'#include "dufm/{h}"\n' for h in HEADERS) +
                    "#include <stdlib.h>\n",
-                   include_dirs=[INCLUDE], runtime_library_dirs=[os.path.dirname(libpath)],
+                   include_dirs=[INCLUDE, os.path.join(builddir, "include")],  # version.h
+                   runtime_library_dirs=[os.path.dirname(libpath)],
                    extra_objects=[libpath], libraries=["gmp"],
                    extra_compile_args=["-std=c11", "-Werror=implicit-function-declaration",
                                        "-Werror=incompatible-pointer-types"])
@@ -240,7 +254,7 @@ def stamp_text(libdir, cdef):
 
 def build(builddir, force=False):
     libdir = find_libdufm(os.path.abspath(builddir))
-    ffi, cdef = make_ffi(libdir)
+    ffi, cdef = make_ffi(libdir, os.path.abspath(builddir))
     stamp = os.path.join(HERE, "_dufm_cffi.stamp")
     existing = glob.glob(os.path.join(HERE, "_dufm_cffi.*.so"))
     text = stamp_text(libdir, cdef)

@@ -69,6 +69,7 @@ def comparison(p, cmp):
         "lower_bound": number(cmp.lower_bound.lower),
         "verdict": cstr(lib.dufm_verdict_name(cmp.verdict)),
         "undecided": cmp.undecided,
+        "block_rule": cstr(lib.dufm_block_rule_name(cmp.block_rule)),
     })
     return out
 

@@ -136,6 +136,9 @@ dufm_status dufm_i_cert_hidden(mpq_t *out, const dufm_cert *c, dufm_err *err) {
   const mpq_t *h = c->m[0];
   for (int l = 1; l < L; l++) {
     mpq_t *dst = h == a ? b : a;
+    if ((st = dufm_i_cert_product_bound(c, c->m[l], c->d[l], c->d[l - 1], h, K, l, err)) !=
+        DUFM_OK)
+      goto cleanup;
     dufm_i_cert_mul(dst, c->m[l], h, c->d[l], c->d[l - 1], K, 1, tmp);
     h = dst;
     count = (size_t)c->d[l] * (size_t)K;
@@ -162,6 +165,8 @@ dufm_status dufm_i_cert_loss(mpq_t out, const dufm_cert *c, dufm_err *err) {
   }
   /* H_{l+1} = s(W_l H_l) up to H_L, output O = W_L H_L, all K class columns. */
   if ((st = dufm_i_cert_hidden(h, c, err)) != DUFM_OK)
+    goto cleanup;
+  if ((st = dufm_i_cert_product_bound(c, c->m[L], K, c->d[L - 1], h, K, L, err)) != DUFM_OK)
     goto cleanup;
   dufm_i_cert_mul(o, c->m[L], h, K, c->d[L - 1], K, 0, tmp);
   mpq_set_ui(sum, 0, 1);

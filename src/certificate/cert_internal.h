@@ -30,6 +30,13 @@ void dufm_i_cert_mul(mpq_t *out, const mpq_t *W, const mpq_t *H, int rows, int i
                      int relu, mpq_t tmp);
 
 /* out (d[L-1] x K, initialized) = H_L = s(W_{L-1} ... s(W_1 M_1)); H_1 = M_1. */
+/* The work bound (cert_cost.c): the cap in bits for c, and DUFM_EINVAL when
+ * the exact product A B (rows x inner, inner x K) of layer `layer` could
+ * exceed it. */
+double dufm_i_cert_work_cap(const dufm_cert *c);
+dufm_status dufm_i_cert_product_bound(const dufm_cert *c, const mpq_t *A, int rows, int inner,
+                                      const mpq_t *B, int K, int layer, dufm_err *err);
+
 dufm_status dufm_i_cert_hidden(mpq_t *out, const dufm_cert *c, dufm_err *err);
 
 /* out = 1/(2K) ||W_L s(... s(W_1 M_1)) - I||_F^2 + (n lam_H/2) ||M_1||_F^2

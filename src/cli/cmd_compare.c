@@ -33,6 +33,7 @@ static void print_json(const dufm_params *p, const dufm_comparison *cmp) {
   json_kv_double(&w, "lower_bound", cmp->lower_bound.lower);
   json_kv_string(&w, "verdict", dufm_verdict_name(cmp->verdict));
   json_kv_int(&w, "undecided", cmp->undecided);
+  json_kv_string(&w, "block_rule", dufm_block_rule_name(cmp->block_rule));
   json_end_object(&w);
   json_finish(&w);
 }
@@ -67,16 +68,31 @@ static void print_text(const dufm_params *p, const dufm_comparison *cmp) {
     printf(" (best: %s, %.6f x DNC)", dufm_structure_name(cmp->cand[cmp->best_index].structure),
            cmp->cand[cmp->best_index].ratio_to_dnc);
   printf("\n");
+  if (cmp->block_rule == DUFM_BLOCK_RULE_LARGE_K)
+    printf("  blocks: large-K rule (K > %d): one block on K_r for the %d largest r, plus "
+           "blocks of at most %d classes\n",
+           p->K - 1 < DUFM_COMPARE_FULL_DP_MAX_K ? p->K - 1 : DUFM_COMPARE_FULL_DP_MAX_K,
+           DUFM_COMPARE_BIG_R, DUFM_COMPARE_SMALL_BLOCK);
   if (cmp->undecided > 0)
     printf("  note: %d comparison(s) with DNC stayed undecided (enclosures overlap)\n",
            cmp->undecided);
 }
 
+/* Progress of the block DP on stderr, every 10%. */
+static void progress(void *data, long done, long total) {
+  int *last = data, tenth = (int)(10 * (double)done / (double)total);
+  if (tenth > *last) {
+    fprintf(stderr, "dufm compare: block DP %d%%\n", 10 * tenth);
+    *last = tenth;
+  }
+}
+
 int cmd_compare(int argc, char **argv, int first) {
   cli_common c = {0};
-  const char *max_r = NULL, *no_blocks = NULL, *no_cliques = NULL;
+  const char *max_r = NULL, *no_blocks = NULL, *no_cliques = NULL, *dp_limit = NULL;
   cli_opt opts[] = {CLI_COMMON_OPTS(c),
                     {"max-r", OPT_VALUE, &max_r},
+                    {"dp-limit", OPT_VALUE, &dp_limit},
                     {"no-blocks", OPT_SWITCH, &no_blocks},
                     {"no-cliques", OPT_SWITCH, &no_cliques},
                     {NULL, OPT_SWITCH, NULL}};
@@ -90,6 +106,14 @@ int cmd_compare(int argc, char **argv, int first) {
       return CLI_EXIT_USAGE;
     o.max_r = (int)v;
   }
+  if (dp_limit != NULL) {
+    if (cli_int(&v, dp_limit, "dp-limit", 1, DUFM_MAX_K) != 0)
+      return CLI_EXIT_USAGE;
+    o.full_dp_max_k = (int)v;
+  }
+  int last_tenth = 0;
+  o.progress = progress;
+  o.progress_data = &last_tenth;
   o.blocks = no_blocks == NULL;
   o.cliques = no_cliques == NULL;
   dufm_params p;

@@ -9,6 +9,7 @@
 #include "args.h"
 #include "commands.h"
 #include "dufm/compare.h"
+#include "guard.h"
 #include "report.h"
 
 typedef enum { FMT_TABLE, FMT_CSV, FMT_MD, FMT_JSON } table_format;
@@ -217,6 +218,8 @@ int cmd_table(int argc, char **argv, int first) {
           rc = cli_fail_err(&err, "table");
         else
           row(&t, &p, r, lambdas[q], &pt);
+        if (rc == CLI_EXIT_OK && cli_stdout_failed())
+          rc = CLI_EXIT_CHECK_FAILED; /* the exit check names the error */
         dufm_sweep_point_clear(&pt);
         dufm_params_clear(&p);
         /* Progress on stderr only for runs long enough to wonder about. */

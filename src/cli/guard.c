@@ -7,6 +7,7 @@
 #include <unistd.h>
 
 #include "dufm/atomic.h"
+#include "dufm/gmpmem.h"
 #include "guard.h"
 
 /* Async-signal-safe: the registry's removal, write(2), then the default
@@ -29,6 +30,13 @@ static void on_signal(int sig) {
 
 static void at_exit(void) { dufm_atomic_cleanup(); }
 
+/* GMP could not allocate: one line, then exit (which removes the
+ * temporaries), instead of GMP's abort. */
+static void gmp_oom(size_t bytes) {
+  fprintf(stderr, "dufm: out of memory in exact arithmetic (GMP asked for %zu bytes)\n", bytes);
+  exit(1);
+}
+
 void cli_guard_install(void) {
   static const int guarded[] = {SIGINT, SIGTERM, SIGHUP};
   struct sigaction sa, old;
@@ -41,7 +49,10 @@ void cli_guard_install(void) {
     if (sigaction(guarded[i], NULL, &old) == 0 && old.sa_handler != SIG_IGN)
       sigaction(guarded[i], &sa, NULL);
   atexit(at_exit);
+  dufm_gmp_oom_install(gmp_oom);
 }
+
+int cli_stdout_failed(void) { return fflush(stdout) != 0 || ferror(stdout); }
 
 int cli_stdout_check(int rc) {
   errno = 0;

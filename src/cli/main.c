@@ -33,7 +33,9 @@ static const command commands[] = {
      "usage: dufm compare [flags]\n" COMMON_FLAGS
      "  --max-r R        largest K_r in the clique and graph menus (default: all that fit)\n"
      "  --no-blocks      skip the block-composition DP\n"
-     "  --no-cliques     skip clique-neuron constructions\n"},
+     "  --no-cliques     skip clique-neuron constructions\n"
+     "  --dp-limit N     largest K for the full block DP, O(K^2) (default 4000); above it\n"
+     "                   the large-K rule (README: block DP cost); progress on stderr\n"},
     {"structure", cmd_structure, "one structure in closed form (loss, Q^(L+1), ranks, vs DNC)",
      "usage: dufm structure --structure SPEC [flags]\n"
      "SPEC: dnc | dnc:M | srg:R | graph:U-V,... | clique:R:k1,k2 | clique:R:k1@w1,... | A+B+...\n"

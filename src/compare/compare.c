@@ -9,6 +9,21 @@ void dufm_compare_opts_default(dufm_compare_opts *o) {
   o->max_r = 0;
   o->blocks = 1;
   o->cliques = 1;
+  o->full_dp_max_k = 0;
+  o->progress = NULL;
+  o->progress_data = NULL;
+}
+
+const char *dufm_block_rule_name(dufm_block_rule r) {
+  switch (r) {
+  case DUFM_BLOCK_RULE_NONE:
+    return "none";
+  case DUFM_BLOCK_RULE_FULL:
+    return "full";
+  case DUFM_BLOCK_RULE_LARGE_K:
+    return "large-K";
+  }
+  return "unknown";
 }
 
 const char *dufm_verdict_name(dufm_verdict v) {
@@ -80,7 +95,7 @@ static int by_loss(const void *pa, const void *pb) {
   return 0;
 }
 
-static dufm_status build_menu(dufm_i_cand_list *list, const dufm_params *p,
+static dufm_status build_menu(dufm_i_cand_list *list, dufm_block_rule *rule, const dufm_params *p,
                               const dufm_compare_opts *o, dufm_err *err) {
   dufm_structure *s = NULL;
   dufm_status st = dufm_structure_dnc(&s, 0, err);
@@ -90,7 +105,7 @@ static dufm_status build_menu(dufm_i_cand_list *list, const dufm_params *p,
     st = dufm_i_menu_single(list, p->K, p, o, err);
   if (st == DUFM_OK && o->blocks) {
     dufm_structure *blocks = NULL;
-    st = dufm_i_best_composition(&blocks, p, o, err);
+    st = dufm_i_best_composition(&blocks, rule, p, o, err);
     if (st == DUFM_OK && blocks != NULL)
       st = dufm_i_cand_push(list, blocks, DUFM_ORIGIN_BLOCKS, p, err);
   }
@@ -106,7 +121,7 @@ dufm_status dufm_compare(dufm_comparison *out, const dufm_params *p, const dufm_
     o = &defaults;
   }
   dufm_i_cand_list list = {0};
-  dufm_status st = build_menu(&list, p, o, err);
+  dufm_status st = build_menu(&list, &out->block_rule, p, o, err);
   mpq_t lb;
   mpq_init(lb);
   dufm_lower_bound_qpow(lb, p);

@@ -45,7 +45,26 @@ dufm_status dufm_i_menu_single(dufm_i_cand_list *list, int K, const dufm_params 
 /* Best block composition for p->K by dynamic programming over class counts
  * (theory section 6); *out is NULL when no composition with at least two blocks
  * and one low-rank block beats the single structures. */
-dufm_status dufm_i_best_composition(dufm_structure **out, const dufm_params *p,
-                                    const dufm_compare_opts *o, dufm_err *err);
+dufm_status dufm_i_best_composition(dufm_structure **out, dufm_block_rule *rule,
+                                    const dufm_params *p, const dufm_compare_opts *o,
+                                    dufm_err *err);
+
+/* The best low-rank block with j classes: a family of the menu's table and
+ * its base graph K_q, and its value (j / K) g_L inside the whole problem. */
+typedef struct {
+  int family; /* -1: none */
+  int q;
+  double value;
+} dufm_i_block_type;
+
+/* Best member with exactly j classes of the menu's families (q = 3..max_r;
+ * only q = q_only when q_only > 0). */
+dufm_status dufm_i_best_block(dufm_i_block_type *bt, const dufm_params *p, int j, int q_only,
+                              const dufm_compare_opts *o, dufm_err *err);
+
+/* The large-K rule (compare.h), for K > the full DP's limit. */
+dufm_status dufm_i_best_composition_large(dufm_structure **out, const dufm_params *p,
+                                          const dufm_compare_opts *o, double dnc_class,
+                                          dufm_err *err);
 
 #endif

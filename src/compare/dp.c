@@ -8,13 +8,7 @@
 #include "dufm/dnc.h"
 #include "structure/family.h"
 
-/* The best low-rank block with a given number of classes: a family of the
- * menu's table (compare_internal.h) and its base graph K_q. */
-typedef struct {
-  int family; /* -1: none */
-  int q;
-  double value; /* (j / K) g_L of the block inside the whole problem */
-} block_type;
+typedef dufm_i_block_type block_type;
 
 /* Block value (j / K) g_L(q (K / j)^(L+1)) from log q. */
 static dufm_status block_value(double *out, const dufm_params *p, int j, double logq,
@@ -31,14 +25,15 @@ static dufm_status block_value(double *out, const dufm_params *p, int j, double 
 /* Best member with exactly j classes of the menu's families, ranked by the
  * structure module's exact Q^(L+1) rounded to double: the DP only chooses; the
  * chosen composition is then evaluated exactly. */
-static dufm_status best_block(block_type *bt, const dufm_params *p, int j,
+dufm_status dufm_i_best_block(block_type *bt, const dufm_params *p, int j, int q_only,
                               const dufm_compare_opts *o, dufm_err *err) {
   bt->family = -1;
   bt->value = INFINITY;
   dufm_status st = DUFM_OK;
   int rmax = dufm_i_menu_max_r(j, o);
+  int qlo = q_only > 0 ? q_only : 3, qhi = q_only > 0 && q_only < rmax ? q_only : rmax;
   for (int f = 0; f < dufm_i_nfamilies && st == DUFM_OK; f++)
-    for (int q = 3; q <= rmax && st == DUFM_OK; q++) {
+    for (int q = qlo; q <= qhi && st == DUFM_OK; q++) {
       dufm_structure *s = NULL;
       double logq, v;
       st = dufm_i_family_member(&s, f, j, q, o, err);
@@ -88,9 +83,11 @@ static dufm_status build_composition(dufm_structure **out, const block_type *typ
   return st;
 }
 
-dufm_status dufm_i_best_composition(dufm_structure **out, const dufm_params *p,
-                                    const dufm_compare_opts *o, dufm_err *err) {
+dufm_status dufm_i_best_composition(dufm_structure **out, dufm_block_rule *rule,
+                                    const dufm_params *p, const dufm_compare_opts *o,
+                                    dufm_err *err) {
   *out = NULL;
+  *rule = DUFM_BLOCK_RULE_NONE;
   int K = p->K;
   if (p->L < 2)
     return DUFM_OK; /* low-rank blocks need L >= 2 */
@@ -99,6 +96,15 @@ dufm_status dufm_i_best_composition(dufm_structure **out, const dufm_params *p,
       return DUFM_OK; /* Q = 0 for every structure: nothing beats DNC's loss 0 */
   if (mpq_sgn(p->lam_h) == 0)
     return DUFM_OK;
+  int limit = o->full_dp_max_k > 0 ? o->full_dp_max_k : DUFM_COMPARE_FULL_DP_MAX_K;
+  if (K > limit) {
+    dufm_gl dnc_large;
+    dufm_status st = dufm_dnc_eval(&dnc_large, p, err);
+    *rule = DUFM_BLOCK_RULE_LARGE_K;
+    return st != DUFM_OK ? st
+                         : dufm_i_best_composition_large(out, p, o, dnc_large.value / K, err);
+  }
+  *rule = DUFM_BLOCK_RULE_FULL;
   block_type *types = calloc((size_t)K + 1, sizeof *types);
   double *best = malloc(((size_t)K + 1) * sizeof *best);
   int *choice = malloc(((size_t)K + 1) * sizeof *choice); /* 0: one DNC class */
@@ -110,8 +116,17 @@ dufm_status dufm_i_best_composition(dufm_structure **out, const dufm_params *p,
   dufm_gl dnc;
   st = dufm_dnc_eval(&dnc, p, err);
   double dnc_class = dnc.value / K;
-  for (int j = 2; j <= K && st == DUFM_OK; j++)
-    st = best_block(&types[j], p, j, o, err);
+  /* Building the members dominates (j edges each): progress by work done. */
+  int report = o->progress != NULL && K >= DUFM_COMPARE_PROGRESS_K;
+  long total = (long)K * (K + 1) / 2, next = 0;
+  for (int j = 2; j <= K && st == DUFM_OK; j++) {
+    st = dufm_i_best_block(&types[j], p, j, 0, o, err);
+    long done = (long)j * (j + 1) / 2;
+    if (report && (done >= next || j == K)) {
+      o->progress(o->progress_data, done, total);
+      next = done + total / 100;
+    }
+  }
   if (st != DUFM_OK)
     goto cleanup;
   best[0] = 0;

@@ -1,5 +1,6 @@
 #include "dufm/params.h"
 
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -66,6 +67,13 @@ dufm_status dufm_params_set_lambda(dufm_params *p, int which, const char *text, 
   mpq_t value;
   mpq_init(value);
   dufm_status st = dufm_q_parse(value, text, err);
+  /* Exact, but every evaluation also needs its double: a positive value that
+   * rounds to 0 (or to infinity) would be a different problem there. */
+  double d = st == DUFM_OK ? dufm_q_get_d(value) : 0.0;
+  if (st == DUFM_OK && mpq_sgn(value) > 0 && d == 0.0)
+    st = dufm_err_set(err, DUFM_EINVAL, "underflows to 0 as a double");
+  else if (st == DUFM_OK && isinf(d))
+    st = dufm_err_set(err, DUFM_EINVAL, "overflows a double (largest about 1.8e308)");
   if (st == DUFM_OK)
     st = dufm_params_set_lambda_q(p, which, value, err);
   mpq_clear(value);
