@@ -85,7 +85,7 @@ def main():
         s = ""
         for K in Ks:
             v = cell[(L, K)]["verdict"]
-            s += {"dnc_not_optimal": "B", "dnc_best_among_candidates": ".", "zero_solution": "z"}[v]
+            s += {"dnc_not_optimal": "B", "dnc_best_known": ".", "zero_solution": "z"}[v]
         print(f"| {L} | `{s}` |")
     print(f"\n(K runs from {Ks[0]} to {Ks[-1]}; the header shows K mod 10.) Smallest K beaten per L: " +
           ", ".join(f"L = {L}: K = {min([K for K in Ks if cell[(L, K)]['verdict'] == 'dnc_not_optimal'], default='none')}"

@@ -121,7 +121,7 @@ const char *dufm_origin_name(dufm_origin o);
 typedef struct { dufm_structure *structure; dufm_structure_eval eval; double ratio_to_dnc;
                  dufm_cmp vs_dnc; dufm_ridge ridge; int has_ridge; dufm_origin origin;
                  ...; } dufm_candidate;
-typedef enum { DUFM_VERDICT_DNC_NOT_OPTIMAL, DUFM_VERDICT_DNC_BEST_AMONG_CANDIDATES,
+typedef enum { DUFM_VERDICT_DNC_NOT_OPTIMAL, DUFM_VERDICT_DNC_BEST_KNOWN,
                DUFM_VERDICT_ZERO_SOLUTION, ... } dufm_verdict;
 typedef struct { int max_r; int blocks; int cliques; ...; } dufm_compare_opts;
 typedef struct { int ncand; dufm_candidate *cand; int dnc_index; int best_index;

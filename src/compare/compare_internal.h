@@ -48,4 +48,9 @@ dufm_status dufm_i_menu_single(dufm_i_cand_list *list, int K, const dufm_params 
 dufm_status dufm_i_best_composition(dufm_structure **out, const dufm_params *p,
                                     const dufm_compare_opts *o, dufm_err *err);
 
+/* The verdict rule of dufm_comparison_add_search, from cand[] and search. */
+void dufm_i_compare_verdict(dufm_comparison *c);
+
+void dufm_i_search_candidate_free(dufm_search_candidate *s);
+
 #endif
