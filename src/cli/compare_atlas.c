@@ -52,7 +52,7 @@ int compare_atlas_root(const char **root, const char *atlas, const char *no_atla
 int compare_atlas_add(dufm_comparison *cmp, const char *root, const dufm_params *p, int *found) {
   *found = 0;
   if (root == NULL) {
-    dufm_comparison_set_search_note(cmp, "atlas not consulted (--no-atlas), no search");
+    dufm_comparison_set_search_note(cmp, "atlas not consulted, no search");
     return 0;
   }
   dufm_err err;
