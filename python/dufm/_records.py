@@ -65,6 +65,8 @@ def search_candidate(s):
         "loss": number(s.loss),
         "ratio_to_dnc": number(s.ratio_to_dnc),
         "vs_dnc": cstr(lib.dufm_cmp_name(s.vs_dnc)),
+        "ridge_loss": None,
+        "ranks": None,
         "certificate": cstr(s.certificate) if s.certificate != ffi.NULL else None,
         "certificate_verified": bool(s.certificate_verified),
         "certificate_note": cstr(s.note) if s.note != ffi.NULL else None,

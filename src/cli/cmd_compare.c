@@ -25,9 +25,7 @@ static int search_position(const dufm_comparison *cmp) {
 }
 
 static void print_search_row(int width, const dufm_search_candidate *s) {
-  char name[160];
-  snprintf(name, sizeof name, "search (%s)", s->source);
-  printf("  %-*s %-19.15g %-10.6f %-6s %-19s %s\n", width, name, s->loss, s->ratio_to_dnc,
+  printf("  %-*s %-19.15g %-10.6f %-6s %-19s %s\n", width, s->source, s->loss, s->ratio_to_dnc,
          dufm_cmp_name(s->vs_dnc), "-", s->pattern != NULL ? s->pattern : "");
 }
 

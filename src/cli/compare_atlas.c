@@ -151,6 +151,11 @@ void compare_search_json(json_writer *w, const dufm_search_candidate *s) {
   json_kv_double(w, "loss", s->loss);
   json_kv_double(w, "ratio_to_dnc", s->ratio_to_dnc);
   json_kv_string(w, "vs_dnc", dufm_cmp_name(s->vs_dnc));
+  /* Fields of a closed-form candidate that a configuration does not have. */
+  json_key(w, "ridge_loss");
+  json_null(w);
+  json_key(w, "ranks");
+  json_null(w);
   kv_string_or_null(w, "certificate", s->certificate);
   json_kv_bool(w, "certificate_verified", s->certificate_verified);
   kv_string_or_null(w, "certificate_note", s->note);
