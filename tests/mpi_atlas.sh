@@ -29,7 +29,7 @@ def files(root):
     return sorted(os.path.relpath(f, root) for f in glob.glob(root + "/**", recursive=True)
                   if os.path.isfile(f))
 fa, fb = files(a), files(b)
-assert fa == fb and len(fa) == 3 * 4 + 3 * 5, fa  # entry.json, H1, W1..WL per setting
+assert fa == fb and len(fa) == 3 * 5 + 3 * 6, fa  # entry.json, meta.json, H1, W1..WL per setting
 for f in fa:
     x, y = open(os.path.join(a, f), "rb").read(), open(os.path.join(b, f), "rb").read()
     if f.endswith("entry.json"):
