@@ -72,20 +72,21 @@ def main():
           "settings. Lambda and n matter only through the zero regime: once DNC's optimum is the "
           "zero solution, srg:r can still be below it (the 'b' cells).\n")
 
-    print("### For which (L, K) is DNC beaten by some candidate?\n")
+    print("### For which (L, K) is DNC beaten by some closed-form candidate?\n")
     beaten = load("dnc_beaten")
     Ls = sorted({int(r["L"]) for r in beaten})
     Ks = sorted({int(r["K"]) for r in beaten})
     cell = {(int(r["L"]), int(r["K"])): r for r in beaten}
-    print("lambda = 0.004, n = 1; B: some candidate exactly below DNC, .: DNC best among "
-          "candidates, z: zero solution everywhere.\n")
+    print("lambda = 0.004, n = 1, closed-form menu only (the tables are made with --no-atlas; "
+          "searched configurations: the atlas section below); B: some candidate exactly below DNC, "
+          ".: DNC best among the closed forms, z: zero solution everywhere.\n")
     print("| L \\ K | " + "".join(f"{K % 10}" for K in Ks) + " |")
     print("|---|---|")
     for L in Ls:
         s = ""
         for K in Ks:
             v = cell[(L, K)]["verdict"]
-            s += {"dnc_not_optimal": "B", "dnc_best_among_candidates": ".", "zero_solution": "z"}[v]
+            s += {"dnc_not_optimal": "B", "dnc_best_known": ".", "zero_solution": "z"}[v]
         print(f"| {L} | `{s}` |")
     print(f"\n(K runs from {Ks[0]} to {Ks[-1]}; the header shows K mod 10.) Smallest K beaten per L: " +
           ", ".join(f"L = {L}: K = {min([K for K in Ks if cell[(L, K)]['verdict'] == 'dnc_not_optimal'], default='none')}"

@@ -87,7 +87,8 @@ K="$TMP/atlas_kill"
 kpid=$!
 # Wait (at most 120 s) for the first finished setting, then kill.
 for _ in $(seq 2400); do
-  [ "$(grep -c 'searched' "$TMP/kill1.err")" -ge 1 ] && break
+  n1="$(grep -c 'searched' "$TMP/kill1.err" 2>/dev/null)"
+  [ "${n1:-0}" -ge 1 ] && break
   kill -0 "$kpid" 2>/dev/null || break
   sleep 0.05
 done

@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "dufm/atlas.h"
+#include "dufm/certificate.h"
 #include "dufm/optim.h"
 #include "testutil.h"
 
@@ -201,6 +202,135 @@ static void test_entry_round_trip(void) {
   free(group);
   rm_tree(root);
   dufm_atlas_spec_clear(&s);
+}
+
+/* Certificate text of srg:5 at L = 4, K = 10, n = 1 and every lambda = lam. */
+static char *srg5_cert_text(const char *lam) {
+  dufm_params p;
+  tu_params(&p, 4, 10, 1, lam);
+  dufm_structure *srg = NULL;
+  CU_ASSERT_FATAL(dufm_structure_parse(&srg, "srg:5", NULL) == DUFM_OK);
+  dufm_cert c;
+  CU_ASSERT_FATAL(dufm_cert_make(&c, srg, &p, NULL) == DUFM_OK);
+  char *text = NULL;
+  size_t len = 0;
+  FILE *f = open_memstream(&text, &len);
+  CU_ASSERT_FATAL(f != NULL);
+  CU_ASSERT_FATAL(dufm_cert_write(f, &c, NULL) == DUFM_OK);
+  fclose(f);
+  dufm_cert_clear(&c);
+  dufm_structure_free(srg);
+  dufm_params_clear(&p);
+  return text;
+}
+
+/* Lookup with params (L, K, n, lam) in root: status, found, verified. */
+static dufm_status lookup(const char *root, int L, int K, int n, const char *lam, int *found,
+                          int *verified, dufm_err *err) {
+  dufm_params p;
+  tu_params(&p, L, K, n, lam);
+  dufm_atlas_match m;
+  dufm_status st = dufm_atlas_lookup(&m, root, &p, err);
+  *found = m.found;
+  *verified = m.certificate_verified;
+  dufm_atlas_match_clear(&m);
+  dufm_params_clear(&p);
+  return st;
+}
+
+static void test_lookup(void) {
+  dufm_atlas_spec s;
+  spec(&s, 4, 4, 10, 10, "0.004", 10000);
+  char root[512], path[1200];
+  snprintf(root, sizeof root, "%s", tu_tmpdir());
+  char *group = dufm_atlas_group_dir(&s, root), *dir = dufm_atlas_setting_dir(&s, root, 4, 10);
+  CU_ASSERT_FATAL(mkdir(group, 0777) == 0);
+  dufm_atlas_entry e;
+  make_entry(&e, &s, 4, 10, 3, 10000);
+  e.certificate = strdup("certificate.cert");
+  e.certificate_text = srg5_cert_text("0.004");
+  CU_ASSERT_FATAL(dufm_atlas_entry_write(dir, &e, NULL) == DUFM_OK);
+  int found, verified;
+  dufm_err err;
+  /* The same rational, however written, finds the entry; its certificate verifies. */
+  const char *same[] = {"0.004", "0.0040", "1/250", "4e-3"};
+  for (int i = 0; i < 4; i++) {
+    CU_ASSERT(lookup(root, 4, 10, 1, same[i], &found, &verified, &err) == DUFM_OK);
+    CU_ASSERT(found == 1 && verified == 1);
+  }
+  /* Another lambda, n, L or K: no entry. */
+  CU_ASSERT(lookup(root, 4, 10, 1, "0.0041", &found, &verified, &err) == DUFM_OK && !found);
+  CU_ASSERT(lookup(root, 4, 10, 2, "0.004", &found, &verified, &err) == DUFM_OK && !found);
+  CU_ASSERT(lookup(root, 3, 10, 1, "0.004", &found, &verified, &err) == DUFM_OK && !found);
+  CU_ASSERT(lookup(root, 4, 11, 1, "0.004", &found, &verified, &err) == DUFM_OK && !found);
+  /* lambda_H != lambda_l: atlas entries have every lambda equal. */
+  dufm_params p;
+  tu_params(&p, 4, 10, 1, "0.004");
+  CU_ASSERT_FATAL(dufm_params_set_lambda(&p, DUFM_LAMBDA_H, "0.005", NULL) == DUFM_OK);
+  dufm_atlas_match m;
+  CU_ASSERT(dufm_atlas_lookup(&m, root, &p, &err) == DUFM_OK && !m.found);
+  dufm_atlas_match_clear(&m);
+  dufm_params_clear(&p);
+  /* A missing root is no entry. */
+  CU_ASSERT(lookup("/nonexistent-atlas", 4, 10, 1, "0.004", &found, &verified, &err) == DUFM_OK &&
+            !found);
+  /* The entry, added to a comparison: the verdict rests on the certificate. */
+  tu_params(&p, 4, 10, 1, "1/250");
+  dufm_comparison c;
+  CU_ASSERT_FATAL(dufm_compare(&c, &p, NULL, NULL) == DUFM_OK);
+  CU_ASSERT(dufm_atlas_compare_add(&c, root, &p, &found, &err) == DUFM_OK && found);
+  CU_ASSERT_FATAL(c.search != NULL);
+  CU_ASSERT(c.search->certificate_verified && c.search->loss == e.best_loss);
+  CU_ASSERT(c.search->budget == 10000 && c.search->seed == 3);
+  CU_ASSERT(strstr(c.search->certificate, "L4_K10/certificate.cert") != NULL);
+  dufm_comparison_clear(&c);
+  dufm_params_clear(&p);
+  /* A valid certificate of other parameters (lambda 0.005) is refused. */
+  free(e.certificate_text);
+  e.certificate_text = srg5_cert_text("0.005");
+  CU_ASSERT_FATAL(dufm_atlas_entry_write(dir, &e, NULL) == DUFM_OK);
+  tu_params(&p, 4, 10, 1, "0.004");
+  CU_ASSERT(dufm_atlas_lookup(&m, root, &p, &err) == DUFM_OK);
+  CU_ASSERT(m.found && !m.certificate_verified && strstr(m.note, "parameters") != NULL);
+  dufm_atlas_match_clear(&m);
+  CU_ASSERT_FATAL(dufm_compare(&c, &p, NULL, NULL) == DUFM_OK);
+  CU_ASSERT(dufm_atlas_compare_add(&c, root, &p, &found, &err) == DUFM_OK && found);
+  CU_ASSERT(c.search != NULL && !c.search->certificate_verified);
+  CU_ASSERT(c.evidence != DUFM_EVIDENCE_CERTIFICATE);
+  CU_ASSERT(strstr(c.searched, "not certified below DNC") != NULL);
+  dufm_comparison_clear(&c);
+  dufm_params_clear(&p);
+  /* A certificate file that does not parse is refused, not trusted. */
+  snprintf(path, sizeof path, "%s/certificate.cert", dir);
+  write_text(path, "dufm-certificate 1\ngarbage\n");
+  CU_ASSERT(lookup(root, 4, 10, 1, "0.004", &found, &verified, &err) == DUFM_OK);
+  CU_ASSERT(found && !verified);
+  /* The same entry filed under n = 2: its n disagrees, EFORMAT naming the folder. */
+  dufm_atlas_spec s2;
+  CU_ASSERT_FATAL(dufm_atlas_spec_init(&s2, 4, 4, 10, 10, 2, "0.004", 10000, 0, NULL) == DUFM_OK);
+  char *group2 = dufm_atlas_group_dir(&s2, root), *dir2 = dufm_atlas_setting_dir(&s2, root, 4, 10);
+  CU_ASSERT_FATAL(mkdir(group2, 0777) == 0);
+  e.certificate = (free(e.certificate), NULL);
+  CU_ASSERT_FATAL(dufm_atlas_entry_write(dir2, &e, NULL) == DUFM_OK);
+  CU_ASSERT(lookup(root, 4, 10, 2, "0.004", &found, &verified, &err) == DUFM_EFORMAT && !found);
+  CU_ASSERT(strstr(err.msg, "L4_K10") != NULL && strstr(err.msg, "n = 2") != NULL);
+  /* Corrupt entries: EFORMAT naming the folder. */
+  snprintf(path, sizeof path, "%s/entry.json", dir);
+  write_text(path, "{\"format\": \"dufm-atlas-entry-1\",");
+  CU_ASSERT(lookup(root, 4, 10, 1, "0.004", &found, &verified, &err) == DUFM_EFORMAT && !found);
+  CU_ASSERT(strstr(err.msg, dir) != NULL);
+  e.best_loss += 1e-9; /* recorded loss no longer the configuration's */
+  CU_ASSERT_FATAL(dufm_atlas_entry_write(dir, &e, NULL) == DUFM_OK);
+  CU_ASSERT(lookup(root, 4, 10, 1, "0.004", &found, &verified, &err) == DUFM_EFORMAT);
+  CU_ASSERT(strstr(err.msg, "best_loss") != NULL);
+  dufm_atlas_entry_clear(&e);
+  free(group);
+  free(dir);
+  free(group2);
+  free(dir2);
+  rm_tree(root);
+  dufm_atlas_spec_clear(&s);
+  dufm_atlas_spec_clear(&s2);
 }
 
 static void test_resume_and_merge(void) {
@@ -398,7 +528,7 @@ static void test_scheduler(void) {
 }
 
 int main(void) {
-  CU_TestInfo tests[] = {{"spec: ranges, lambda text, folders", test_spec},
+  CU_TestInfo tests[] = {{"lookup: exact lambda, validation, certificate", test_lookup},{"spec: ranges, lambda text, folders", test_spec},
                          {"grid order and dependencies", test_order},
                          {"entry: write, read, validate, replace, broken files", test_entry_round_trip},
                          {"resume rule and merge", test_resume_and_merge},

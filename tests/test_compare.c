@@ -179,7 +179,7 @@ static void test_headline(void) {
   /* L = 1: only DNC applies (the UFM), and it is optimal. */
   tu_params(&p, 1, 10, 1, "0.004");
   CU_ASSERT_FATAL(dufm_compare(&c, &p, NULL, NULL) == DUFM_OK);
-  CU_ASSERT(c.verdict == DUFM_VERDICT_DNC_BEST_AMONG_CANDIDATES);
+  CU_ASSERT(c.verdict == DUFM_VERDICT_DNC_BEST_KNOWN);
   dufm_comparison_clear(&c);
   dufm_params_clear(&p);
   /* Large K and L complete (speed is measured in bench/, not here). */
@@ -190,8 +190,79 @@ static void test_headline(void) {
   dufm_params_clear(&p);
 }
 
+/* The verdict rule of dufm_comparison_add_search: closed forms first, then a
+ * verified certificate; a float loss below DNC alone proves nothing. */
+static void test_verdict_rule(void) {
+  dufm_params p;
+  dufm_comparison c;
+  /* (L, K) = (3, 4): no closed form below DNC (checked first). */
+  tu_params(&p, 3, 4, 1, "0.004");
+  CU_ASSERT_FATAL(dufm_compare(&c, &p, NULL, NULL) == DUFM_OK);
+  CU_ASSERT(c.verdict == DUFM_VERDICT_DNC_BEST_KNOWN);
+  CU_ASSERT(c.evidence == DUFM_EVIDENCE_NONE);
+  CU_ASSERT(c.search == NULL);
+  CU_ASSERT(strstr(c.searched, "closed-form menu") == c.searched);
+  CU_ASSERT(strstr(c.searched, "no atlas entry, no search") != NULL);
+  double dnc = c.cand[c.dnc_index].eval.loss;
+  /* A float loss far below DNC without a certificate: still best known. */
+  dufm_search_found f = {.loss = 0.5 * dnc, .source = "atlas entry", .budget = 1000, .seed = 7};
+  dufm_err err;
+  CU_ASSERT_FATAL(dufm_comparison_add_search(&c, &f, &err) == DUFM_OK);
+  CU_ASSERT(c.verdict == DUFM_VERDICT_DNC_BEST_KNOWN);
+  CU_ASSERT(c.evidence == DUFM_EVIDENCE_NONE);
+  CU_ASSERT(c.search->vs_dnc == DUFM_CMP_UNDECIDED);
+  CU_ASSERT(strstr(c.searched, "atlas entry: search budget 1000, seed 7") != NULL);
+  CU_ASSERT(strstr(c.searched, "not certified below DNC") != NULL);
+  /* The same with a verified certificate: not optimal, evidence certificate. */
+  f.certificate = "x.cert";
+  f.certificate_verified = 1;
+  CU_ASSERT_FATAL(dufm_comparison_add_search(&c, &f, &err) == DUFM_OK);
+  CU_ASSERT(c.verdict == DUFM_VERDICT_DNC_NOT_OPTIMAL);
+  CU_ASSERT(c.evidence == DUFM_EVIDENCE_CERTIFICATE);
+  CU_ASSERT(c.search->vs_dnc == DUFM_CMP_BELOW);
+  CU_ASSERT(strcmp(c.search->certificate, "x.cert") == 0);
+  CU_ASSERT(strstr(c.searched, ", certified below DNC") != NULL);
+  /* Above DNC's enclosure: "above"; bad input refused, comparison unchanged. */
+  f.certificate_verified = 0;
+  f.loss = 2 * dnc;
+  CU_ASSERT_FATAL(dufm_comparison_add_search(&c, &f, &err) == DUFM_OK);
+  CU_ASSERT(c.search->vs_dnc == DUFM_CMP_ABOVE && c.verdict == DUFM_VERDICT_DNC_BEST_KNOWN);
+  f.loss = NAN;
+  CU_ASSERT(dufm_comparison_add_search(&c, &f, &err) == DUFM_EINVAL);
+  CU_ASSERT(c.search->loss == 2 * dnc);
+  dufm_comparison_clear(&c);
+  dufm_params_clear(&p);
+  /* A closed form exactly below DNC decides first, whatever the search says. */
+  tu_params(&p, 4, 10, 1, "0.004");
+  CU_ASSERT_FATAL(dufm_compare(&c, &p, NULL, NULL) == DUFM_OK);
+  CU_ASSERT(c.verdict == DUFM_VERDICT_DNC_NOT_OPTIMAL && c.evidence == DUFM_EVIDENCE_CLOSED_FORM);
+  f = (dufm_search_found){.loss = 0.99 * c.cand[c.best_index].eval.loss, .certificate_verified = 1};
+  CU_ASSERT_FATAL(dufm_comparison_add_search(&c, &f, &err) == DUFM_OK);
+  CU_ASSERT(c.evidence == DUFM_EVIDENCE_CLOSED_FORM);
+  CU_ASSERT(strcmp(c.search->source, "search") == 0);
+  dufm_comparison_clear(&c);
+  dufm_params_clear(&p);
+  /* Zero regime: zero_solution unless a certificate says otherwise. */
+  tu_params(&p, 4, 10, 1, "1");
+  CU_ASSERT_FATAL(dufm_compare(&c, &p, NULL, NULL) == DUFM_OK);
+  CU_ASSERT(c.verdict == DUFM_VERDICT_ZERO_SOLUTION && c.evidence == DUFM_EVIDENCE_NONE);
+  f = (dufm_search_found){.loss = 0.4};
+  CU_ASSERT_FATAL(dufm_comparison_add_search(&c, &f, &err) == DUFM_OK);
+  CU_ASSERT(c.verdict == DUFM_VERDICT_ZERO_SOLUTION);
+  f.certificate_verified = 1;
+  CU_ASSERT_FATAL(dufm_comparison_add_search(&c, &f, &err) == DUFM_OK);
+  CU_ASSERT(c.verdict == DUFM_VERDICT_DNC_NOT_OPTIMAL && c.evidence == DUFM_EVIDENCE_CERTIFICATE);
+  dufm_comparison_set_search_note(&c, "atlas not consulted, no search");
+  CU_ASSERT(strstr(c.searched, "; atlas not consulted, no search") != NULL);
+  dufm_comparison_clear(&c);
+  dufm_params_clear(&p);
+  CU_ASSERT(strcmp(dufm_verdict_name(DUFM_VERDICT_DNC_BEST_KNOWN), "dnc_best_known") == 0);
+  CU_ASSERT(strcmp(dufm_evidence_name(DUFM_EVIDENCE_CLOSED_FORM), "closed_form") == 0);
+  CU_ASSERT(strcmp(dufm_origin_name(DUFM_ORIGIN_SEARCH), "search") == 0);
+}
+
 int main(void) {
-  CU_TestInfo tests[] = {{"DP equals exhaustive search", test_dp_matches_exhaustive},
+  CU_TestInfo tests[] = {{"verdict rule with search candidates", test_verdict_rule},{"DP equals exhaustive search", test_dp_matches_exhaustive},
                          {"invariants on a grid", test_invariants},
                          {"paper criterion", test_paper_criterion},
                          {"headline and limits", test_headline},

@@ -19,6 +19,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "dufm/compare.h"
 #include "dufm/error.h"
 #include "dufm/model.h"
 #include "dufm/params.h"
@@ -140,6 +141,41 @@ dufm_atlas_action dufm_atlas_resume_action(const dufm_atlas_entry *old, long bud
  * fresh search's; runs are old's followed by fresh's. old is left as is. */
 dufm_status dufm_atlas_entry_merge(dufm_atlas_entry *fresh, const dufm_atlas_entry *old,
                                    dufm_err *err);
+
+/* ---- lookup: the entry at given parameters (dufm compare, dufm table) */
+
+typedef struct {
+  int found;               /* an entry matched; the fields below are set only then */
+  char *dir;               /* its folder ROOT/lam<X>_n<N>/L<L>_K<K> */
+  dufm_atlas_entry entry;  /* read and validated */
+  char *pattern;           /* signature of the entry's activation pattern, or NULL */
+  char *certificate_path;  /* dir/<certificate> when the entry names one, else NULL */
+  int certificate_verified; /* loaded, dufm_cert_check valid, parameters exactly p */
+  char note[2 * DUFM_ERR_MSG_MAX]; /* why a named certificate was refused ("" otherwise) */
+} dufm_atlas_match;
+
+/* Finds the entry of ROOT for p: one exists only when every lambda of p
+ * (lambda_H and each lambda_l) is the same rational, and then it is
+ * ROOT/lam<X>_n<N>/L<L>_K<K> with X that rational's canonical text (so
+ * 0.004, 0.0040 and 1/250 find the same entry). A missing root or folder:
+ * found = 0, DUFM_OK. An existing folder is read and validated (L, K, n and
+ * the exact lambda equal p's; dufm_eval of its configuration equals best_loss
+ * to DUFM_ATLAS_LOSS_TOL): DUFM_EIO or DUFM_EFORMAT naming the folder
+ * otherwise. A certificate it names is loaded and checked exactly
+ * (dufm_cert_check) and its parameters compared with p exactly; only then
+ * certificate_verified = 1, else note says why (not an error). out
+ * uninitialized; clear it afterwards whatever the status. Cost: one dufm_eval
+ * and, with a certificate, one exact forward pass. */
+dufm_status dufm_atlas_lookup(dufm_atlas_match *out, const char *root, const dufm_params *p,
+                              dufm_err *err);
+void dufm_atlas_match_clear(dufm_atlas_match *m);
+
+/* dufm_atlas_lookup at cmp's parameters p, then, when an entry matched, its
+ * configuration added to cmp as the search candidate (source "atlas entry",
+ * the budget and seed that found it) and the verdict recomputed
+ * (dufm_comparison_add_search). *found (may be NULL) tells whether one did. */
+dufm_status dufm_atlas_compare_add(dufm_comparison *cmp, const char *root, const dufm_params *p,
+                                   int *found, dufm_err *err);
 
 /* ---- jobs */
 

@@ -21,7 +21,9 @@ typedef enum {
   DUFM_ORIGIN_CLIQUE,       /* "clique": optimized clique neurons */
   DUFM_ORIGIN_GRAPH_FAMILY, /* "graph family": K_r minus a matching or plus pendant edges */
   DUFM_ORIGIN_BLOCKS,       /* "blocks (DP)": the best block composition */
-  DUFM_ORIGIN_USER          /* "user": given by the caller */
+  DUFM_ORIGIN_USER,         /* "user": given by the caller */
+  DUFM_ORIGIN_SEARCH        /* "search": a configuration found by search (atlas or inline);
+                               kept in dufm_comparison.search, not in cand[] */
 } dufm_origin;
 
 typedef struct {
@@ -35,9 +37,9 @@ typedef struct {
 } dufm_candidate;
 
 typedef enum {
-  DUFM_VERDICT_DNC_NOT_OPTIMAL, /* some candidate is exactly below DNC */
-  DUFM_VERDICT_DNC_BEST_AMONG_CANDIDATES,
-  DUFM_VERDICT_ZERO_SOLUTION /* every candidate sits at the zero solution, 1/2 */
+  DUFM_VERDICT_DNC_NOT_OPTIMAL, /* exactly below DNC: a closed form, or a verified certificate */
+  DUFM_VERDICT_DNC_BEST_KNOWN,  /* nothing certified below DNC in what was searched */
+  DUFM_VERDICT_ZERO_SOLUTION    /* every candidate sits at the zero solution, 1/2 */
 } dufm_verdict;
 
 /* Cost of the block DP (the "blocks (DP)" candidate). The full DP builds, for
@@ -71,6 +73,43 @@ typedef enum {
  * 100 times per run; never when the run is short). */
 typedef void (*dufm_progress_fn)(void *data, long done, long total);
 
+/* Why the verdict is dnc_not_optimal (dufm_evidence_name: "none",
+ * "closed_form", "certificate"). */
+typedef enum {
+  DUFM_EVIDENCE_NONE,        /* the verdict is not dnc_not_optimal */
+  DUFM_EVIDENCE_CLOSED_FORM, /* a closed-form candidate is exactly below DNC */
+  DUFM_EVIDENCE_CERTIFICATE  /* a searched configuration's certificate passed the exact checker */
+} dufm_evidence;
+
+/* A configuration found outside the closed-form menu (an atlas entry or an
+ * inline dufm_search), as given to dufm_comparison_add_search. Strings may
+ * be NULL; they are copied. */
+typedef struct {
+  double loss;              /* dufm_eval loss of the configuration (finite) */
+  const char *source;       /* "atlas entry DIR", "inline search" (NULL: "search") */
+  const char *certificate;  /* certificate path, or NULL (none, or not saved) */
+  int certificate_verified; /* dufm_cert_check: valid, and its parameters are exactly p */
+  const char *note;         /* why there is no verified certificate, or NULL */
+  const char *pattern;      /* activation pattern signature, or NULL */
+  long budget;              /* evaluations of the search that found it */
+  unsigned long long seed;
+  double time_limit;        /* seconds (0: none; a time limit breaks reproducibility) */
+} dufm_search_found;
+
+/* The search candidate as kept in dufm_comparison (owned copies). */
+typedef struct {
+  double loss, ratio_to_dnc;
+  dufm_cmp vs_dnc; /* BELOW only with a verified certificate; ABOVE when the loss is
+                      above DNC's enclosure; else UNDECIDED */
+  char *source, *certificate, *note, *pattern;
+  int certificate_verified;
+  long budget;
+  unsigned long long seed;
+  double time_limit;
+} dufm_search_candidate;
+
+#define DUFM_SEARCHED_MAX 1024
+
 typedef struct {
   int max_r;   /* largest K_r used for clique and graph-family menus (0: automatic) */
   int blocks;  /* run the block-composition DP (default 1) */
@@ -89,6 +128,10 @@ typedef struct {
   dufm_verdict verdict;
   int undecided; /* number of comparisons with DNC that stayed undecided */
   dufm_block_rule block_rule; /* how the "blocks (DP)" candidate was searched */
+
+  dufm_evidence evidence;
+  dufm_search_candidate *search; /* owned; NULL when none was added */
+  char searched[DUFM_SEARCHED_MAX]; /* what was searched, in words (see dufm_compare) */
 } dufm_comparison;
 
 void dufm_compare_opts_default(dufm_compare_opts *o);
@@ -102,6 +145,26 @@ dufm_status dufm_compare(dufm_comparison *out, const dufm_params *p, const dufm_
                          dufm_err *err);
 
 void dufm_comparison_clear(dufm_comparison *c);
+
+/* Adds a configuration found by search (replacing an earlier one) and
+ * recomputes the verdict: some closed-form candidate exactly below DNC:
+ * dnc_not_optimal with evidence closed_form; else a search candidate whose
+ * certificate was verified: dnc_not_optimal, evidence certificate; else every
+ * closed form at the zero solution: zero_solution; else dnc_best_known. A
+ * float loss below DNC without a verified certificate never gives
+ * dnc_not_optimal. searched becomes the closed-form menu followed by "atlas
+ * entry: search budget B, seed S, found loss X (ratio R), certified below DNC"
+ * (or "not certified below DNC" and the note). DUFM_EINVAL for a non-finite
+ * loss or a negative budget. */
+dufm_status dufm_comparison_add_search(dufm_comparison *c, const dufm_search_found *f,
+                                       dufm_err *err);
+
+/* Replaces the part of searched after the closed-form menu (dufm_compare
+ * writes "no atlas entry, no search") by text, e.g. "atlas not consulted, no
+ * search". Truncated to fit DUFM_SEARCHED_MAX. */
+void dufm_comparison_set_search_note(dufm_comparison *c, const char *text);
+
+const char *dufm_evidence_name(dufm_evidence e);
 
 /* Index of the first applicable candidate of the given origin, or -1 (there is
  * at most one DNC, one paper and one blocks candidate). */
@@ -125,6 +188,7 @@ typedef struct {
   dufm_cmp best_vs_dnc;
   double lower_bound; /* lower end of the universal lower bound's enclosure */
   dufm_verdict verdict;
+  dufm_evidence evidence;
 } dufm_sweep_point;
 
 /* Compares at p with options o (NULL: the defaults) and fills out (need not
@@ -132,6 +196,10 @@ typedef struct {
  * dufm_compare. */
 dufm_status dufm_sweep_point_eval(dufm_sweep_point *out, const dufm_params *p,
                                   const dufm_compare_opts *o, dufm_err *err);
+/* The same from a comparison already made (and perhaps given a search
+ * candidate with dufm_comparison_add_search). */
+dufm_status dufm_sweep_point_from(dufm_sweep_point *out, const dufm_comparison *cmp,
+                                  const dufm_params *p, dufm_err *err);
 void dufm_sweep_point_clear(dufm_sweep_point *pt);
 
 const char *dufm_verdict_name(dufm_verdict v);

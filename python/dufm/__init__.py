@@ -19,6 +19,7 @@ CLI's --lambda 0.004.
 import collections
 import math
 import numbers
+import os
 
 import numpy as np
 
@@ -55,13 +56,38 @@ def dnc(L, K, lam=None, n=1, *, lam_h=None, lam_w=None):
         return _records.dnc(p, g, qpow, q0pow)
 
 
+def _atlas_root(atlas):
+    """The atlas folder compare consults, as the CLI: None for atlas=False;
+    a given path (must be a folder); else $DUFM_ATLAS when set (must be a
+    folder); else this source tree's data/atlas (may be missing)."""
+    if atlas is False:
+        return None
+    if atlas is not None and atlas is not True:
+        path = os.fspath(atlas)
+        if not os.path.isdir(path):
+            raise InvalidArgument(f"atlas: '{path}' must be an existing folder")
+        return path
+    env = os.environ.get("DUFM_ATLAS", "")
+    if env:
+        if not os.path.isdir(env):
+            raise InvalidArgument(f"DUFM_ATLAS: '{env}' must be an existing folder")
+        return env
+    return os.path.join(os.path.dirname(os.path.dirname(os.path.dirname(
+        os.path.abspath(__file__)))), "data", "atlas")
+
+
 def compare(L, K, lam=None, n=1, *, lam_h=None, lam_w=None, max_r=None, blocks=True,
-            cliques=True, dp_limit=None):
+            cliques=True, dp_limit=None, atlas=None):
     """Every candidate structure against DNC with the exact verdict: the fields
     of `dufm compare --json` (dnc, candidates sorted by loss, best, best_loss,
-    lower_bound, verdict, undecided, block_rule). max_r, blocks, cliques and
-    dp_limit are the CLI's --max-r, --no-blocks, --no-cliques and --dp-limit
-    (largest K for the full O(K^2) block DP; above it the large-K rule)."""
+    lower_bound, verdict, evidence, searched, search, undecided, block_rule).
+    max_r, blocks, cliques and dp_limit are the CLI's --max-r, --no-blocks,
+    --no-cliques and --dp-limit (largest K for the full O(K^2) block DP; above
+    it the large-K rule). atlas: None (default: $DUFM_ATLAS, else the source
+    tree's data/atlas, as the CLI), a folder (--atlas DIR) or False
+    (--no-atlas); a matching entry is added as the search candidate
+    (dufm_atlas_compare_add)."""
+    root = _atlas_root(atlas)
     o = ffi.new("dufm_compare_opts *")
     lib.dufm_compare_opts_default(o)
     if max_r is not None:
@@ -75,6 +101,13 @@ def compare(L, K, lam=None, n=1, *, lam_h=None, lam_w=None, max_r=None, blocks=T
         cmp = ffi.new("dufm_comparison *")
         try:
             _core.call(lib.dufm_compare(cmp, p, o, err), err, "compare")
+            if root is None:
+                lib.dufm_comparison_set_search_note(
+                    cmp, b"atlas not consulted, no search")
+            else:
+                found = ffi.new("int *")
+                _core.call(lib.dufm_atlas_compare_add(cmp, os.fsencode(root), p, found, err),
+                           err, "atlas")
             return _records.comparison(p, cmp)
         finally:
             lib.dufm_comparison_clear(cmp)

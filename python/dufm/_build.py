@@ -124,21 +124,31 @@ dufm_status dufm_structure_materialize(dufm_config *out, const dufm_structure *s
 
 /* dufm/compare.h */
 typedef enum { DUFM_ORIGIN_DNC, DUFM_ORIGIN_PAPER, DUFM_ORIGIN_CLIQUE, DUFM_ORIGIN_GRAPH_FAMILY,
-               DUFM_ORIGIN_BLOCKS, DUFM_ORIGIN_USER, ... } dufm_origin;
+               DUFM_ORIGIN_BLOCKS, DUFM_ORIGIN_USER, DUFM_ORIGIN_SEARCH, ... } dufm_origin;
 const char *dufm_origin_name(dufm_origin o);
 typedef struct { dufm_structure *structure; dufm_structure_eval eval; double ratio_to_dnc;
                  dufm_cmp vs_dnc; dufm_ridge ridge; int has_ridge; dufm_origin origin;
                  ...; } dufm_candidate;
-typedef enum { DUFM_VERDICT_DNC_NOT_OPTIMAL, DUFM_VERDICT_DNC_BEST_AMONG_CANDIDATES,
+typedef enum { DUFM_VERDICT_DNC_NOT_OPTIMAL, DUFM_VERDICT_DNC_BEST_KNOWN,
                DUFM_VERDICT_ZERO_SOLUTION, ... } dufm_verdict;
 #define DUFM_COMPARE_FULL_DP_MAX_K ...
 typedef enum { DUFM_BLOCK_RULE_NONE, DUFM_BLOCK_RULE_FULL, DUFM_BLOCK_RULE_LARGE_K,
                ... } dufm_block_rule;
 const char *dufm_block_rule_name(dufm_block_rule r);
 typedef struct { int max_r; int blocks; int cliques; int full_dp_max_k; ...; } dufm_compare_opts;
+typedef enum { DUFM_EVIDENCE_NONE, DUFM_EVIDENCE_CLOSED_FORM, DUFM_EVIDENCE_CERTIFICATE,
+               ... } dufm_evidence;
+typedef struct { double loss; double ratio_to_dnc; dufm_cmp vs_dnc; char *source;
+                 char *certificate; char *note; char *pattern; int certificate_verified;
+                 long budget; unsigned long long seed; double time_limit; ...; }
+    dufm_search_candidate;
 typedef struct { int ncand; dufm_candidate *cand; int dnc_index; int best_index;
                  dufm_gl lower_bound; dufm_verdict verdict; int undecided;
-                 dufm_block_rule block_rule; ...; } dufm_comparison;
+                 dufm_block_rule block_rule;
+                 dufm_evidence evidence; dufm_search_candidate *search; char searched[...];
+                 ...; } dufm_comparison;
+const char *dufm_evidence_name(dufm_evidence e);
+void dufm_comparison_set_search_note(dufm_comparison *c, const char *text);
 void dufm_compare_opts_default(dufm_compare_opts *o);
 dufm_status dufm_compare(dufm_comparison *out, const dufm_params *p, const dufm_compare_opts *o,
                          dufm_err *err);
@@ -207,6 +217,12 @@ dufm_status dufm_pattern_extract(dufm_pattern *out, const dufm_config *c, const 
 void dufm_pattern_clear(dufm_pattern *pt);
 """
 
+# The atlas entry at given parameters (include/dufm/atlas.h).
+CDEF_ATLAS = r"""
+dufm_status dufm_atlas_compare_add(dufm_comparison *cmp, const char *root, const dufm_params *p,
+                                   int *found, dufm_err *err);
+"""
+
 # Process-wide settings the package makes once at import (dufm/process.h).
 CDEF_PROCESS = """
 void dufm_init_process(unsigned flags);
@@ -214,7 +230,7 @@ void dufm_init_process(unsigned flags);
 
 HEADERS = ["error.h", "rational.h", "params.h", "matrix.h", "model.h", "npy.h", "gl.h", "dnc.h",
            "clique.h", "bounds.h", "structure.h", "compare.h", "analysis.h", "certificate.h",
-           "pattern.h", "process.h", "meta.h"]
+           "pattern.h", "atlas.h", "process.h", "meta.h"]
 
 
 def find_libdufm(builddir):
@@ -231,7 +247,7 @@ def find_libdufm(builddir):
 def make_ffi(libpath, builddir):
     import cffi
     ffi = cffi.FFI()
-    cdef = CDEF + CDEF_CERT_FROM_CONFIG + CDEF_PATTERN + CDEF_PROCESS
+    cdef = CDEF + CDEF_CERT_FROM_CONFIG + CDEF_PATTERN + CDEF_ATLAS + CDEF_PROCESS
     ffi.cdef(cdef)
     ffi.set_source(MODULE, "".join(f'#include "dufm/{h}"\n' for h in HEADERS) +
                    "#include <stdlib.h>\n",

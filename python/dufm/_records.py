@@ -56,18 +56,51 @@ def candidate(c, origin=None):
     return out
 
 
+def search_candidate(s):
+    """The search candidate object (compare_search_json in src/cli/compare_atlas.c)."""
+    return {
+        "name": cstr(s.source),
+        "origin": cstr(lib.dufm_origin_name(lib.DUFM_ORIGIN_SEARCH)),
+        "applicable": True,
+        "loss": number(s.loss),
+        "ratio_to_dnc": number(s.ratio_to_dnc),
+        "vs_dnc": cstr(lib.dufm_cmp_name(s.vs_dnc)),
+        "ridge_loss": None,
+        "ranks": None,
+        "certificate": cstr(s.certificate) if s.certificate != ffi.NULL else None,
+        "certificate_verified": bool(s.certificate_verified),
+        "certificate_note": cstr(s.note) if s.note != ffi.NULL else None,
+        "pattern": cstr(s.pattern) if s.pattern != ffi.NULL else None,
+        "budget": s.budget,
+        "seed": s.seed,
+        "time_limit": number(s.time_limit) if s.time_limit > 0 else None,
+    }
+
+
 def comparison(p, cmp):
     """`dufm compare --json`."""
     out = params_fields(p)
     cands = [candidate(cmp.cand[i]) for i in range(cmp.ncand)]
+    search = search_candidate(cmp.search) if cmp.search != ffi.NULL else None
+    listed = list(cands)
+    if search is not None:
+        # At its place by loss, after candidates of equal loss (as the CLI).
+        at = 0
+        while (at < cmp.ncand and cmp.cand[at].eval.applicable
+               and cmp.cand[at].eval.loss <= cmp.search.loss):
+            at += 1
+        listed.insert(at, search)
     best = cmp.cand[cmp.best_index]
     out.update({
         "dnc": cands[cmp.dnc_index],
-        "candidates": cands,
+        "candidates": listed,
         "best": cstr(lib.dufm_structure_name(best.structure)),
         "best_loss": number(best.eval.loss),
         "lower_bound": number(cmp.lower_bound.lower),
         "verdict": cstr(lib.dufm_verdict_name(cmp.verdict)),
+        "evidence": cstr(lib.dufm_evidence_name(cmp.evidence)),
+        "searched": ffi.string(cmp.searched).decode(),
+        "search": search,
         "undecided": cmp.undecided,
         "block_rule": cstr(lib.dufm_block_rule_name(cmp.block_rule)),
     })

@@ -1,6 +1,7 @@
 """Every result of the Python API equals the CLI's --json on the fields they
 share: same parameters, same library, a different front end."""
 import fractions
+import os
 
 import numpy as np
 import pytest
@@ -39,6 +40,36 @@ def test_headline_verdict_and_best_loss(cli):
 def test_compare_options_equal_cli(cli):
     py = dufm.compare(4, 15, 0.004, max_r=5, blocks=False, cliques=False)
     like_cli(py, cli("compare", "--K", 15, "--max-r", 5, "--no-blocks", "--no-cliques"))
+
+
+ATLAS = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "data", "atlas")
+
+
+# The committed atlas: L4_K5 is certified below DNC, L3_K4 is not (both exist).
+@pytest.mark.parametrize("L,K", [(4, 5), (3, 4), (4, 10)])
+def test_compare_with_default_atlas_equals_cli(cli, monkeypatch, L, K):
+    monkeypatch.delenv("DUFM_ATLAS", raising=False)
+    py = dufm.compare(L, K, 0.004)
+    c = cli("compare", "--L", L, "--K", K, "--lambda", "0.004")
+    like_cli(py, c)
+    assert py["search"] is not None and py["search"]["origin"] == "search"
+    assert (py["verdict"], py["evidence"]) == {
+        (4, 5): ("dnc_not_optimal", "certificate"), (3, 4): ("dnc_best_known", "none"),
+        (4, 10): ("dnc_not_optimal", "closed_form")}[(L, K)]
+
+
+def test_compare_atlas_argument_equals_cli(cli, tmp_path):
+    like_cli(dufm.compare(4, 5, "1/250", atlas=ATLAS), cli("compare", "--L", 4, "--K", 5,
+                                                           "--lambda", "1/250", "--atlas", ATLAS))
+    py = dufm.compare(4, 5, 0.004, atlas=False)
+    like_cli(py, cli("compare", "--L", 4, "--K", 5, "--no-atlas"))
+    assert py["search"] is None and py["verdict"] == "dnc_best_known"
+    # An empty atlas: no entry.
+    py = dufm.compare(4, 5, 0.004, atlas=tmp_path)
+    like_cli(py, cli("compare", "--L", 4, "--K", 5, "--atlas", tmp_path))
+    assert py["searched"].endswith("; no atlas entry, no search")
+    with pytest.raises(dufm.InvalidArgument, match="atlas"):
+        dufm.compare(4, 5, 0.004, atlas=tmp_path / "missing")
 
 
 @pytest.mark.parametrize("L,K,n,lams,flags", SETTINGS)

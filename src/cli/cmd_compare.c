@@ -7,9 +7,27 @@
 
 #include "args.h"
 #include "commands.h"
+#include "compare_atlas.h"
 #include "dufm/compare.h"
 #include "dufm/dnc.h"
+#include "dufm/search.h"
 #include "report.h"
+
+/* Index of cand[] before which the search candidate is listed (sorted by
+ * loss, after the candidates with equal loss). */
+static int search_position(const dufm_comparison *cmp) {
+  if (cmp->search == NULL)
+    return -1;
+  int i = 0;
+  while (i < cmp->ncand && cmp->cand[i].eval.applicable && cmp->cand[i].eval.loss <= cmp->search->loss)
+    i++;
+  return i;
+}
+
+static void print_search_row(int width, const dufm_search_candidate *s) {
+  printf("  %-*s %-19.15g %-10.6f %-6s %-19s %s\n", width, s->source, s->loss, s->ratio_to_dnc,
+         dufm_cmp_name(s->vs_dnc), "-", s->pattern != NULL ? s->pattern : "");
+}
 
 static void print_json(const dufm_params *p, const dufm_comparison *cmp) {
   json_writer w;
@@ -20,9 +38,19 @@ static void print_json(const dufm_params *p, const dufm_comparison *cmp) {
   json_begin_object(&w);
   report_candidate_json(&w, &cmp->cand[cmp->dnc_index]);
   json_end_object(&w);
+  /* The search candidate goes in at its place by loss. */
+  const dufm_search_candidate *s = cmp->search;
+  int at = search_position(cmp);
   json_key(&w, "candidates");
   json_begin_array(&w);
-  for (int i = 0; i < cmp->ncand; i++) {
+  for (int i = 0; i <= cmp->ncand; i++) {
+    if (s != NULL && i == at) {
+      json_begin_object(&w);
+      compare_search_json(&w, s);
+      json_end_object(&w);
+    }
+    if (i == cmp->ncand)
+      break;
     json_begin_object(&w);
     report_candidate_json(&w, &cmp->cand[i]);
     json_end_object(&w);
@@ -32,6 +60,16 @@ static void print_json(const dufm_params *p, const dufm_comparison *cmp) {
   json_kv_double(&w, "best_loss", cmp->cand[cmp->best_index].eval.loss);
   json_kv_double(&w, "lower_bound", cmp->lower_bound.lower);
   json_kv_string(&w, "verdict", dufm_verdict_name(cmp->verdict));
+  json_kv_string(&w, "evidence", dufm_evidence_name(cmp->evidence));
+  json_kv_string(&w, "searched", cmp->searched);
+  json_key(&w, "search");
+  if (s != NULL) {
+    json_begin_object(&w);
+    compare_search_json(&w, s);
+    json_end_object(&w);
+  } else {
+    json_null(&w);
+  }
   json_kv_int(&w, "undecided", cmp->undecided);
   json_kv_string(&w, "block_rule", dufm_block_rule_name(cmp->block_rule));
   json_end_object(&w);
@@ -50,7 +88,12 @@ static void print_text(const dufm_params *p, const dufm_comparison *cmp) {
   }
   printf("\n  %-*s %-19s %-10s %-6s %-19s %s\n", width, "structure", "loss", "/ DNC", "vs DNC",
          "ridge relaxed", "ranks H_1..H_L | P_2..P_L");
-  for (int i = 0; i < cmp->ncand; i++) {
+  int at = search_position(cmp);
+  for (int i = 0; i <= cmp->ncand; i++) {
+    if (i == at)
+      print_search_row(width, cmp->search);
+    if (i == cmp->ncand)
+      break;
     const dufm_candidate *c = &cmp->cand[i];
     const char *name = dufm_structure_name(c->structure);
     if (!c->eval.applicable) {
@@ -64,10 +107,15 @@ static void print_text(const dufm_params *p, const dufm_comparison *cmp) {
   }
   printf("\n  lower bound (no configuration is below): %.15g\n", cmp->lower_bound.lower);
   printf("  verdict: %s", dufm_verdict_name(cmp->verdict));
-  if (cmp->verdict == DUFM_VERDICT_DNC_NOT_OPTIMAL)
-    printf(" (best: %s, %.6f x DNC)", dufm_structure_name(cmp->cand[cmp->best_index].structure),
+  if (cmp->evidence == DUFM_EVIDENCE_CLOSED_FORM)
+    printf(" (evidence: closed form; best: %s, %.6f x DNC)",
+           dufm_structure_name(cmp->cand[cmp->best_index].structure),
            cmp->cand[cmp->best_index].ratio_to_dnc);
-  printf("\n");
+  else if (cmp->evidence == DUFM_EVIDENCE_CERTIFICATE)
+    printf(" (evidence: certificate %s; searched configuration %.6f x DNC)",
+           cmp->search->certificate != NULL ? cmp->search->certificate : "(not saved)",
+           cmp->search->ratio_to_dnc);
+  printf("\n  searched: %s\n", cmp->searched);
   if (cmp->block_rule == DUFM_BLOCK_RULE_LARGE_K)
     printf("  blocks: large-K rule (K > %d): one block on K_r for the %d largest r, plus "
            "blocks of at most %d classes\n",
@@ -90,11 +138,18 @@ static void progress(void *data, long done, long total) {
 int cmd_compare(int argc, char **argv, int first) {
   cli_common c = {0};
   const char *max_r = NULL, *no_blocks = NULL, *no_cliques = NULL, *dp_limit = NULL;
+  const char *atlas = NULL, *no_atlas = NULL, *search = NULL, *search_budget = NULL,
+             *search_cert = NULL;
   cli_opt opts[] = {CLI_COMMON_OPTS(c),
                     {"max-r", OPT_VALUE, &max_r},
                     {"dp-limit", OPT_VALUE, &dp_limit},
                     {"no-blocks", OPT_SWITCH, &no_blocks},
                     {"no-cliques", OPT_SWITCH, &no_cliques},
+                    {"atlas", OPT_VALUE, &atlas},
+                    {"no-atlas", OPT_SWITCH, &no_atlas},
+                    {"search", OPT_VALUE, &search},
+                    {"search-budget", OPT_VALUE, &search_budget},
+                    {"search-cert", OPT_VALUE, &search_cert},
                     {NULL, OPT_SWITCH, NULL}};
   if (cli_parse(argc, argv, first, "compare", opts, NULL, 0) < 0)
     return CLI_EXIT_USAGE;
@@ -116,14 +171,30 @@ int cmd_compare(int argc, char **argv, int first) {
   o.progress_data = &last_tenth;
   o.blocks = no_blocks == NULL;
   o.cliques = no_cliques == NULL;
+  double seconds = 0;
+  long budget = DUFM_SEARCH_DEFAULT_BUDGET;
+  const char *root;
+  if (search != NULL && cli_double(&seconds, search, "search", 0, 1, 1e6, "seconds in (0, 1e6)") != 0)
+    return CLI_EXIT_USAGE;
+  if (search_budget != NULL && cli_int(&budget, search_budget, "search-budget", 10000,
+                                       1000000000000L) != 0)
+    return CLI_EXIT_USAGE;
+  if ((search_budget != NULL || search_cert != NULL) && search == NULL)
+    return cli_fail("--%s: needs --search SECONDS", search_budget ? "search-budget" : "search-cert");
+  if (compare_atlas_root(&root, atlas, no_atlas) != 0)
+    return CLI_EXIT_USAGE;
   dufm_params p;
   if (cli_params(&p, &c) != 0)
     return CLI_EXIT_USAGE;
   dufm_comparison cmp;
   dufm_err err;
-  int rc = CLI_EXIT_OK;
+  int rc = CLI_EXIT_OK, found = 0;
   if (dufm_compare(&cmp, &p, &o, &err) != DUFM_OK)
     rc = cli_fail_err(&err, "compare");
+  else if (compare_atlas_add(&cmp, root, &p, &found) != 0 ||
+           (!found && search != NULL &&
+            compare_inline_search(&cmp, &p, seconds, budget, search_cert) != 0))
+    rc = CLI_EXIT_USAGE;
   else if (c.json)
     print_json(&p, &cmp);
   else

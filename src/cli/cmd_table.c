@@ -8,6 +8,7 @@
 
 #include "args.h"
 #include "commands.h"
+#include "compare_atlas.h"
 #include "dufm/compare.h"
 #include "guard.h"
 #include "report.h"
@@ -16,7 +17,8 @@ typedef enum { FMT_TABLE, FMT_CSV, FMT_MD, FMT_JSON } table_format;
 
 static const char *columns[] = {"L",        "K",          "r",          "n",           "lambda",
                                 "dnc_loss", "dnc_regime", "srg_loss",   "srg_ratio",   "srg_vs_dnc",
-                                "best",     "best_loss",  "best_ratio", "lower_bound", "verdict"};
+                                "best",     "best_loss",  "best_ratio", "lower_bound", "verdict",
+                                "evidence"};
 #define N_COLUMNS (int)(sizeof columns / sizeof columns[0])
 
 typedef struct {
@@ -83,6 +85,7 @@ static void row(table_out *t, const dufm_params *p, int r, const char *lambda,
   snprintf(v[12], 96, "%.17g", pt->best_ratio);
   snprintf(v[13], 96, "%.17g", pt->lower_bound);
   snprintf(v[14], 96, "%s", dufm_verdict_name(pt->verdict));
+  snprintf(v[15], 96, "%s", dufm_evidence_name(pt->evidence));
   /* Names and the lambda text as given, never cut to the buffer. */
   const char *cell[N_COLUMNS];
   for (int i = 0; i < N_COLUMNS; i++)
@@ -122,7 +125,10 @@ static void row(table_out *t, const dufm_params *p, int r, const char *lambda,
 int cmd_table(int argc, char **argv, int first) {
   cli_common c = {0};
   const char *r_text = NULL, *format = NULL, *max_r = NULL, *no_blocks = NULL;
+  const char *atlas = NULL, *no_atlas = NULL, *root = NULL;
   cli_opt opts[] = {CLI_COMMON_OPTS(c),
+                    {"atlas", OPT_VALUE, &atlas},
+                    {"no-atlas", OPT_SWITCH, &no_atlas},
                     {"r", OPT_VALUE, &r_text},
                     {"format", OPT_VALUE, &format},
                     {"max-r", OPT_VALUE, &max_r},
@@ -145,6 +151,8 @@ int cmd_table(int argc, char **argv, int first) {
     else
       return cli_fail("--format: '%s' must be table, csv, md or json", format);
   }
+  if (compare_atlas_root(&root, atlas, no_atlas) != 0)
+    return CLI_EXIT_USAGE;
   if (r_text != NULL && c.K != NULL)
     return cli_fail("--r: give either --r (K = r(r-1)/2) or --K, not both");
   dufm_compare_opts o;
@@ -212,15 +220,22 @@ int cmd_table(int argc, char **argv, int first) {
           rc = CLI_EXIT_USAGE;
           break;
         }
-        dufm_sweep_point pt;
+        dufm_sweep_point pt = {0};
+        dufm_comparison cmp;
         dufm_err err;
-        if (dufm_sweep_point_eval(&pt, &p, &o, &err) != DUFM_OK)
+        int found;
+        if (dufm_compare(&cmp, &p, &o, &err) != DUFM_OK)
+          rc = cli_fail_err(&err, "table");
+        else if (compare_atlas_add(&cmp, root, &p, &found) != 0)
+          rc = CLI_EXIT_USAGE;
+        else if (dufm_sweep_point_from(&pt, &cmp, &p, &err) != DUFM_OK)
           rc = cli_fail_err(&err, "table");
         else
           row(&t, &p, r, lambdas[q], &pt);
         if (rc == CLI_EXIT_OK && cli_stdout_failed())
           rc = CLI_EXIT_CHECK_FAILED; /* the exit check names the error */
         dufm_sweep_point_clear(&pt);
+        dufm_comparison_clear(&cmp);
         dufm_params_clear(&p);
         /* Progress on stderr only for runs long enough to wonder about. */
         time_t now = time(NULL);

@@ -35,7 +35,12 @@ static const command commands[] = {
      "  --no-blocks      skip the block-composition DP\n"
      "  --no-cliques     skip clique-neuron constructions\n"
      "  --dp-limit N     largest K for the full block DP, O(K^2) (default 4000); above it\n"
-     "                   the large-K rule (README: block DP cost); progress on stderr\n"},
+     "                   the large-K rule (README: block DP cost); progress on stderr\n"
+     "  --atlas DIR      atlas to consult (default: $DUFM_ATLAS, else the source tree's data/atlas)\n"
+     "  --no-atlas       closed forms only\n"
+     "  --search S       no atlas entry: search for at most S seconds (not bit-reproducible)\n"
+     "  --search-budget N  evaluations of that search (default 3000000)\n"
+     "  --search-cert FILE write its certificate there when the checker accepts it\n"},
     {"structure", cmd_structure, "one structure in closed form (loss, Q^(L+1), ranks, vs DNC)",
      "usage: dufm structure --structure SPEC [flags]\n"
      "SPEC: dnc | dnc:M | srg:R | graph:U-V,... | clique:R:k1,k2 | clique:R:k1@w1,... | A+B+...\n"
@@ -48,7 +53,8 @@ static const command commands[] = {
      "usage: dufm table [--L LIST] [--K LIST | --r LIST] [--lambda LIST] [flags]\n"
      "LIST: 3,4,5 or 2..8 or mixtures; --r R gives K = R(R-1)/2 (the paper's figure 3)\n"
      "  --format table|csv|md|json   output format (default table)\n"
-     "  --max-r R, --no-blocks       as for compare\n" COMMON_FLAGS},
+     "  --max-r R, --no-blocks       as for compare\n"
+     "  --atlas DIR, --no-atlas      as for compare (verdict and evidence columns)\n" COMMON_FLAGS},
     {"eval", cmd_eval, "loss, fit, reg and rescale-optimal loss of a configuration folder",
      "usage: dufm eval DIR [flags]\n"
      "DIR holds H1.npy, W1.npy, ..., WL.npy and meta.json; L, K, n and the lambdas come\n"

@@ -30,8 +30,8 @@ const char *dufm_verdict_name(dufm_verdict v) {
   switch (v) {
   case DUFM_VERDICT_DNC_NOT_OPTIMAL:
     return "dnc_not_optimal";
-  case DUFM_VERDICT_DNC_BEST_AMONG_CANDIDATES:
-    return "dnc_best_among_candidates";
+  case DUFM_VERDICT_DNC_BEST_KNOWN:
+    return "dnc_best_known";
   case DUFM_VERDICT_ZERO_SOLUTION:
     return "zero_solution";
   }
@@ -66,6 +66,8 @@ const char *dufm_origin_name(dufm_origin o) {
     return "blocks (DP)";
   case DUFM_ORIGIN_USER:
     return "user";
+  case DUFM_ORIGIN_SEARCH:
+    return "search";
   }
   return "unknown";
 }
@@ -82,6 +84,7 @@ void dufm_comparison_clear(dufm_comparison *c) {
     return;
   dufm_i_cand_list list = {c->cand, c->ncand, c->ncand, 0};
   dufm_i_cand_list_clear(&list);
+  dufm_i_search_candidate_free(c->search);
   *c = (dufm_comparison){0};
 }
 
@@ -148,25 +151,14 @@ dufm_status dufm_compare(dufm_comparison *out, const dufm_params *p, const dufm_
   }
   dufm_structure *dnc_structure = list.items[0].structure;
   qsort(list.items, (size_t)list.count, sizeof *list.items, by_loss);
-  int any_below = 0, all_zero = 1;
   out->best_index = 0;
-  for (int i = 0; i < list.count; i++) {
-    const dufm_candidate *c = &list.items[i];
-    if (c->structure == dnc_structure)
+  for (int i = 0; i < list.count; i++)
+    if (list.items[i].structure == dnc_structure)
       out->dnc_index = i;
-    if (!c->eval.applicable)
-      continue;
-    any_below |= c->vs_dnc == DUFM_CMP_BELOW;
-    all_zero &= c->eval.regime != DUFM_REGIME_NONZERO;
-  }
   /* The first applicable candidate has the lowest loss; if DNC ties it exactly,
    * name DNC. */
   out->best_index = list.items[0].vs_dnc == DUFM_CMP_EQUAL ? out->dnc_index : 0;
-  if (any_below)
-    out->verdict = DUFM_VERDICT_DNC_NOT_OPTIMAL;
-  else if (all_zero)
-    out->verdict = DUFM_VERDICT_ZERO_SOLUTION;
-  else
-    out->verdict = DUFM_VERDICT_DNC_BEST_AMONG_CANDIDATES;
+  dufm_i_compare_verdict(out);
+  dufm_comparison_set_search_note(out, "no atlas entry, no search");
   return DUFM_OK;
 }

@@ -67,4 +67,9 @@ dufm_status dufm_i_best_composition_large(dufm_structure **out, const dufm_param
                                           const dufm_compare_opts *o, double dnc_class,
                                           dufm_err *err);
 
+/* The verdict rule of dufm_comparison_add_search, from cand[] and search. */
+void dufm_i_compare_verdict(dufm_comparison *c);
+
+void dufm_i_search_candidate_free(dufm_search_candidate *s);
+
 #endif
