@@ -82,4 +82,11 @@ typedef struct {
 dufm_status dufm_i_kkt_run(dufm_i_pe *pe, double *x, double *mult, long max_evals,
                            double rel_tol, dufm_i_kkt_out *out);
 
+/* Bounded-variable least squares: min |A z - b| over lo <= z <= hi, A rows x m
+ * column-major. z and state (-1 at lo, +1 at hi, 0 free, 2 fixed: lo = hi or
+ * a zero column) warm-start the method and return the solution; *rnorm = the
+ * residual norm. DUFM_ENOMEM, DUFM_ENUMERIC (LAPACK failure). */
+dufm_status dufm_i_bvls(int rows, int m, const double *A, const double *b, const double *lo,
+                        const double *hi, double *z, signed char *state, double *rnorm);
+
 #endif

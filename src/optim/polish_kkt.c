@@ -322,9 +322,10 @@ static void steihaug(kkt *s, const double *x, const double *muv, double delta, d
   *pred = -0.5 * (dot(s->g, d, n) + dot(r, d, n));
 }
 
-/* Does d move an entry off E that sits on its boundary (within tolb) to the
- * wrong side at first order? One forward pass at x + h d. */
-static int wrong_way(kkt *s, const double *x, double tolb) {
+/* Entries off E sitting on their boundary (|P| <= tolb at x, in pre0) that
+ * d moves to the wrong side of their mask at first order (one forward pass at
+ * x + h d) join E (mask 0, multiplier 0). Returns how many joined. */
+static long hold_wrong_way(kkt *s, const double *x, double tolb, long cap) {
   dufm_i_pe *pe = s->pe;
   const size_t n = s->n;
   double dn = nrm(s->d, n);
@@ -335,19 +336,24 @@ static int wrong_way(kkt *s, const double *x, double tolb) {
     s->xt[i] = x[i] + h * s->d[i];
   pe->mult = NULL;
   dufm_i_pe_eval(pe, s->xt, NULL);
+  long added = 0;
   for (int k = 1; k < pe->L; k++) {
     size_t mk = (size_t)pe->d[k] * pe->cols;
-    for (size_t i = 0; i < mk; i++) {
+    for (size_t i = 0; i < mk && s->m < cap; i++) {
       size_t e = pe->moff[k] + i;
       double q0 = s->pre0[e];
       if (!isnan(s->mu[e]) || fabs(q0) > tolb)
         continue;
       double slope = (pe->pre[k][i] - q0) / h;
-      if (pe->mask[e] ? slope < -tolb : slope > tolb)
-        return 1;
+      if (pe->mask[e] ? slope < -tolb : slope > tolb) {
+        s->mu[e] = 0.0;
+        pe->mask[e] = 0;
+        s->ent[s->m++] = (long)e;
+        added++;
+      }
     }
   }
-  return 0;
+  return added;
 }
 
 /* d = -t r with t minimizing the model along -r within the trust region. */
@@ -377,6 +383,88 @@ static void cauchy(kkt *s, const double *x, const double *muv, double delta, dou
 }
 
 
+/* Warm starts and results of the bounded least squares, per mask entry. */
+typedef struct {
+  double *z, *lo, *hi, *bz, *b; /* z, state: per mask entry; lo..b: Z order */
+  signed char *st, *bst;
+} clk;
+
+/* The Clarke stationarity of the true loss at x. Z = the entries with
+ * |P| <= tolb (at most cap): with them inactive the piece has gradient g0 and
+ * dF/dH_e = c_e, and the loss's generalized gradients are
+ * g0 + sum_e theta_e c_e grad P_e, theta in [0, 1]^Z. The bounded least
+ * squares min |g0 + J^T mu| over mu_e between 0 and c_e (mu = theta c, J the
+ * rows grad P_e) gives the nearest one: r = g0 + J^T mu into s->rr, its norm
+ * into *rn. On return s->ent = Z (mask 0, multiplier 0), the other entries
+ * have multiplier NaN and mask P > 0; s->g = g0, s->pre0 = P at x, s->J = J,
+ * c->bz / c->bst = mu and its BVLS states in Z order. */
+static dufm_status clarke(kkt *s, clk *c, const double *x, double tolb, long cap, double *f,
+                          double *rn) {
+  dufm_i_pe *pe = s->pe;
+  const size_t n = s->n;
+  pe->mult = NULL;
+  dufm_i_pe_eval(pe, x, NULL);
+  s->m = 0;
+  for (int k = 1; k < pe->L; k++) {
+    size_t mk = (size_t)pe->d[k] * pe->cols;
+    for (size_t i = 0; i < mk; i++) {
+      size_t e = pe->moff[k] + i;
+      double q = pe->pre[k][i];
+      if (fabs(q) <= tolb && s->m < cap) {
+        s->ent[s->m++] = (long)e;
+        s->mu[e] = 0.0;
+        pe->mask[e] = 0;
+      } else {
+        s->mu[e] = NAN;
+        pe->mask[e] = q > 0.0;
+      }
+    }
+  }
+  *f = piece(s, x, s->g);
+  save_pre(s, s->pre0);
+  memcpy(s->rr, s->g, n * sizeof *s->rr);
+  *rn = nrm(s->rr, n);
+  const long m = s->m;
+  if (m == 0 || !isfinite(*f))
+    return DUFM_OK;
+  build_jac(s, x);
+  /* J^T = Q R (n x m): the problem shrinks to min |R mu - Q^T (-g0)|. */
+  const lapack_int ln = (lapack_int)n, lm = (lapack_int)m;
+  const long k = m < (long)n ? m : (long)n;
+  memcpy(s->Q, s->J, (size_t)m * n * sizeof *s->Q);
+  if (LAPACKE_dgeqrf(LAPACK_COL_MAJOR, ln, lm, s->Q, ln, s->tau) != 0)
+    return DUFM_ENUMERIC;
+  for (size_t i = 0; i < n; i++)
+    s->tmp[i] = -s->g[i];
+  if (LAPACKE_dormqr(LAPACK_COL_MAJOR, 'L', 'T', ln, 1, (lapack_int)k, s->Q, ln, s->tau, s->tmp,
+                     ln) != 0)
+    return DUFM_ENUMERIC;
+  for (long b = 0; b < m; b++)
+    for (long a = 0; a < k; a++)
+      s->R[(size_t)b * k + a] = a <= b ? s->Q[(size_t)b * n + a] : 0.0;
+  for (long t = 0; t < m; t++) {
+    size_t e = (size_t)s->ent[t];
+    double dh = pe->dh[e];
+    c->lo[t] = fmin(0.0, dh);
+    c->hi[t] = fmax(0.0, dh);
+    c->b[t] = t < k ? s->tmp[t] : 0.0;
+    c->bz[t] = c->z[e];
+    c->bst[t] = c->st[e];
+  }
+  double rs;
+  dufm_status st = dufm_i_bvls((int)k, (int)m, s->R, c->b, c->lo, c->hi, c->bz, c->bst, &rs);
+  if (st != DUFM_OK)
+    return st;
+  for (long t = 0; t < m; t++) {
+    c->z[s->ent[t]] = c->bz[t];
+    c->st[s->ent[t]] = c->bst[t];
+  }
+  cblas_dgemv(CblasRowMajor, CblasTrans, (int)m, (int)n, 1.0, s->J, (int)n, c->bz, 1, 1.0, s->rr,
+              1);
+  *rn = nrm(s->rr, n);
+  return DUFM_OK;
+}
+
 dufm_status dufm_i_kkt_run(dufm_i_pe *pe, double *x, double *mult, long max_evals,
                            double rel_tol, dufm_i_kkt_out *out) {
   memset(out, 0, sizeof *out);
@@ -384,6 +472,7 @@ dufm_status dufm_i_kkt_run(dufm_i_pe *pe, double *x, double *mult, long max_eval
   const size_t n = pe->nparam, nm = pe->nmask, nm1 = nm > 0 ? nm : 1;
   const long ev0 = pe->evals;
   kkt s = {0};
+  clk c = {0};
   s.pe = pe;
   s.n = n;
   s.nm = nm;
@@ -424,13 +513,23 @@ dufm_status dufm_i_kkt_run(dufm_i_pe *pe, double *x, double *mult, long max_eval
   s.nanmu = malloc(nm1 * sizeof *s.nanmu);
   unsigned char *mask0 = malloc(nm1);
   double *mu_keep = malloc(nm1 * sizeof *mu_keep);
+  c.z = calloc(nm1, sizeof *c.z);
+  c.st = malloc(nm1);
+  c.lo = malloc(cz * sizeof *c.lo);
+  c.hi = malloc(cz * sizeof *c.hi);
+  c.bz = malloc(cz * sizeof *c.bz);
+  c.b = malloc(cz * sizeof *c.b);
+  c.bst = malloc(cz);
   if (s.ent == NULL || s.J == NULL || s.Q == NULL || s.R == NULL || s.tau == NULL ||
-      s.piv == NULL || s.c == NULL || muv == NULL || x0 == NULL || s.g == NULL || s.rr == NULL || s.d == NULL || s.p == NULL || s.hp == NULL ||
-      s.z == NULL || s.xt == NULL || s.w1 == NULL || s.w2 == NULL || s.tmp == NULL ||
-      s.pre0 == NULL || s.nanmu == NULL || mask0 == NULL || mu_keep == NULL) {
+      s.piv == NULL || s.c == NULL || muv == NULL || x0 == NULL || s.g == NULL ||
+      s.rr == NULL || s.d == NULL || s.p == NULL || s.hp == NULL || s.z == NULL ||
+      s.xt == NULL || s.w1 == NULL || s.w2 == NULL || s.tmp == NULL || s.pre0 == NULL ||
+      s.nanmu == NULL || mask0 == NULL || mu_keep == NULL || c.z == NULL || c.st == NULL ||
+      c.lo == NULL || c.hi == NULL || c.bz == NULL || c.b == NULL || c.bst == NULL) {
     st = DUFM_ENOMEM;
     goto cleanup;
   }
+  memset(c.st, 2, nm1);
   for (size_t e = 0; e < nm; e++) {
     s.nanmu[e] = NAN;
     if (!isnan(mult[e]))
@@ -447,6 +546,7 @@ dufm_status dufm_i_kkt_run(dufm_i_pe *pe, double *x, double *mult, long max_eval
   /* Constraint residual target; entries within tolb of zero are on their
    * boundary (kinks). */
   const double ctol = 1e-15 * (pscale > 0.0 ? pscale : 1.0), tolb = 100.0 * ctol;
+  /* The caller's held set goes to P = 0 first. */
   build_jac(&s, x);
   st = factor(&s);
   if (st != DUFM_OK)
@@ -455,84 +555,70 @@ dufm_status dufm_i_kkt_run(dufm_i_pe *pe, double *x, double *mult, long max_eval
   double delta = 0.1 * (1.0 + nrm(x, n));
   double f = NAN, rn = INFINITY;
   long stall = 0;
-  int need_jac = 0;
+  int give_up = 0;
   for (;;) {
-    if (need_jac) {
-      pe->mult = NULL;
-      dufm_i_pe_eval(pe, x, NULL);
+    /* Every exit passes here: the caller gets the Clarke state of x. */
+    st = clarke(&s, &c, x, tolb, cap, &f, &rn);
+    if (st != DUFM_OK)
+      goto cleanup;
+    out->iters++;
+    if (!isfinite(f) || give_up)
+      break;
+    if (rn <= rel_tol * fabs(f)) {
+      out->converged = 1;
+      break;
+    }
+    if (used(&s, ev0) + 8 > s.budget || stall > 30)
+      break;
+    /* Sides: an entry whose mu is inside its interval is a kink (held at
+     * P = 0); the others go where -r moves them (mu at a bound: the side of
+     * that bound). */
+    long mz = s.m, mi = 0;
+    for (long t = 0; t < mz; t++) {
+      long e = s.ent[t];
+      if (c.bst[t] == 0) {
+        s.ent[mi++] = e;
+        continue;
+      }
+      double slope = -dot(s.J + (size_t)t * n, s.rr, n);
+      pe->mask[e] = slope > 0.0;
+      mult[e] = NAN;
+      out->released++;
+    }
+    s.m = mi;
+    /* The tangent step on {P_E = 0}; released entries that it would push to
+     * their wrong side at first order are held as well, and the step redone. */
+    double pred = 0.0;
+    int cauchy_step = 0;
+    for (int tries = 0;; tries++) {
+      f = piece(&s, x, s.g);
+      save_pre(&s, s.pre0);
       build_jac(&s, x);
       st = factor(&s);
       if (st != DUFM_OK)
         goto cleanup;
-      restore(&s, x, ctol);
-      need_jac = 0;
-    }
-    f = piece(&s, x, s.g);
-    save_pre(&s, s.pre0);
-    if (!isfinite(f))
-      break;
-    build_jac(&s, x);
-    st = factor(&s);
-    if (st != DUFM_OK)
-      goto cleanup;
-    multipliers(&s, s.g, muv);
-    memcpy(s.rr, s.g, n * sizeof *s.rr);
-    project(&s, s.rr);
-    rn = nrm(s.rr, n);
-    out->iters++;
-    /* The worst multiplier outside [0, dF/dH], weighted by |grad P_e| so
-     * that it compares with rn (independent constraints only: the others'
-     * least-squares multipliers are 0 by choice, not by the problem). */
-    long worst = -1;
-    double wv = 0.0;
-    int to_active = 0;
-    for (long q = 0; q < s.r; q++) {
-      long t = s.piv[q] - 1;
-      double c = pe->dh[s.ent[t]], slack = SIGN_TOL * (1.0 + fabs(c));
-      double lo = -muv[t], hi = muv[t] - c, v = fmax(lo, hi);
-      if (v <= slack)
-        continue;
-      double wgt = v * nrm(s.J + (size_t)t * n, n);
-      if (wgt > wv) {
-        wv = wgt;
-        worst = t;
-        to_active = hi > lo;
+      multipliers(&s, s.g, muv);
+      memcpy(s.rr, s.g, n * sizeof *s.rr);
+      project(&s, s.rr);
+      double rs = nrm(s.rr, n);
+      if (cauchy_step) {
+        cauchy(&s, x, muv, delta, &pred);
+        out->cauchy++;
+        break;
       }
-    }
-    if (rn <= rel_tol * fabs(f) && worst < 0) {
-      out->converged = 1;
-      break;
-    }
-    if (used(&s, ev0) + 4 > s.budget || stall > 30)
-      break;
-    if (worst >= 0 && 0.01 * wv > rn) {
-      /* Release: the entry moves to the side its multiplier asks for. */
-      long e = s.ent[worst];
-      pe->mask[e] = (unsigned char)to_active;
-      mult[e] = NAN;
-      s.ent[worst] = s.ent[--s.m];
-      out->released++;
-      need_jac = 1;
-      continue;
-    }
-    /* The tangent step. */
-    double pred;
-    double tol = rn * fmin(0.1, sqrt(rn / fabs(f)));
-    tol = fmax(tol, 0.05 * rel_tol * fabs(f));
-    steihaug(&s, x, muv, delta, tol, &pred, ev0);
-    if (wrong_way(&s, x, tolb)) {
-      /* The Newton step would push an entry that sits on its boundary (just
-       * released, or degenerate) across at once: the Cauchy step along -r
-       * moves a released entry to its side at first order. */
-      cauchy(&s, x, muv, delta, &pred);
-      out->cauchy++;
+      double tol = rs * fmin(0.1, sqrt(rs / fabs(f)));
+      tol = fmax(tol, 0.05 * rel_tol * fabs(f));
+      steihaug(&s, x, muv, delta, tol, &pred, ev0);
+      if (hold_wrong_way(&s, x, tolb, cap) == 0)
+        break;
+      if (tries >= 6)
+        cauchy_step = 1;
     }
     double dn = nrm(s.d, n);
     if (!(dn > 0.0) || !(pred > 0.0)) {
       stall++;
       delta *= 0.25;
-      if (delta < 1e-18 * (1.0 + nrm(x, n)))
-        break;
+      give_up = delta < 1e-18 * (1.0 + nrm(x, n));
       continue;
     }
     memcpy(x0, x, n * sizeof *x);
@@ -589,23 +675,26 @@ dufm_status dufm_i_kkt_run(dufm_i_pe *pe, double *x, double *mult, long max_eval
       s.m = m_keep;
       delta = 0.25 * fmin(dn, delta);
       stall++;
-      if (delta < 1e-18 * (1.0 + nrm(x, n)))
-        break;
+      give_up = delta < 1e-18 * (1.0 + nrm(x, n));
     }
   }
-  /* The final working set for the caller's report: the held entries with
-   * their least-squares multipliers at x. */
-  for (size_t e = 0; e < nm; e++)
-    mult[e] = NAN;
+  /* The caller's report: Z held (mask 0) with the bounded least-squares
+   * multipliers, whose Lagrangian gradient is r. */
   for (long t = 0; t < s.m; t++)
-    mult[s.ent[t]] = muv[t];
+    mult[s.ent[t]] = c.bz[t];
   out->f = f;
   out->rnorm = rn;
-  for (size_t e = 0; e < nm; e++)
-    out->kinks += !isnan(mult[e]);
+  out->kinks = s.m;
 cleanup:
   out->evals = used(&s, ev0);
   pe->mult = NULL;
+  free(c.bst);
+  free(c.b);
+  free(c.bz);
+  free(c.hi);
+  free(c.lo);
+  free(c.st);
+  free(c.z);
   free(mu_keep);
   free(mask0);
   free(s.nanmu);
