@@ -16,7 +16,9 @@
  * push an entry sitting at 0 to its wrong side); chord Gauss-Newton
  * corrections back onto P_E = 0 (minimum-norm, x += Q R^-T (-c)); a ratio
  * test that adds the first entry crossing zero to E; trust-region acceptance
- * on the piece loss of the feasible points. */
+ * on the piece loss of the feasible points. The end point is judged by
+ * Clarke stationarity (clarke(): bounded least squares over every entry at
+ * 0), not by the working set's least-squares multipliers. */
 #include <cblas.h>
 #include <float.h>
 #include <lapacke.h>
@@ -322,10 +324,9 @@ static void steihaug(kkt *s, const double *x, const double *muv, double delta, d
   *pred = -0.5 * (dot(s->g, d, n) + dot(r, d, n));
 }
 
-/* Entries off E sitting on their boundary (|P| <= tolb at x, in pre0) that
- * d moves to the wrong side of their mask at first order (one forward pass at
- * x + h d) join E (mask 0, multiplier 0). Returns how many joined. */
-static long hold_wrong_way(kkt *s, const double *x, double tolb, long cap) {
+/* Does d move an entry off E that sits on its boundary (within tolb) to the
+ * wrong side at first order? One forward pass at x + h d. */
+static int wrong_way(kkt *s, const double *x, double tolb) {
   dufm_i_pe *pe = s->pe;
   const size_t n = s->n;
   double dn = nrm(s->d, n);
@@ -336,25 +337,21 @@ static long hold_wrong_way(kkt *s, const double *x, double tolb, long cap) {
     s->xt[i] = x[i] + h * s->d[i];
   pe->mult = NULL;
   dufm_i_pe_eval(pe, s->xt, NULL);
-  long added = 0;
   for (int k = 1; k < pe->L; k++) {
     size_t mk = (size_t)pe->d[k] * pe->cols;
-    for (size_t i = 0; i < mk && s->m < cap; i++) {
+    for (size_t i = 0; i < mk; i++) {
       size_t e = pe->moff[k] + i;
       double q0 = s->pre0[e];
       if (!isnan(s->mu[e]) || fabs(q0) > tolb)
         continue;
       double slope = (pe->pre[k][i] - q0) / h;
-      if (pe->mask[e] ? slope < -tolb : slope > tolb) {
-        s->mu[e] = 0.0;
-        pe->mask[e] = 0;
-        s->ent[s->m++] = (long)e;
-        added++;
-      }
+      if (pe->mask[e] ? slope < -tolb : slope > tolb)
+        return 1;
     }
   }
-  return added;
+  return 0;
 }
+
 
 /* d = -t r with t minimizing the model along -r within the trust region. */
 static void cauchy(kkt *s, const double *x, const double *muv, double delta, double *pred) {
@@ -520,16 +517,19 @@ dufm_status dufm_i_kkt_run(dufm_i_pe *pe, double *x, double *mult, long max_eval
   c.bz = malloc(cz * sizeof *c.bz);
   c.b = malloc(cz * sizeof *c.b);
   c.bst = malloc(cz);
-  if (s.ent == NULL || s.J == NULL || s.Q == NULL || s.R == NULL || s.tau == NULL ||
-      s.piv == NULL || s.c == NULL || muv == NULL || x0 == NULL || s.g == NULL ||
-      s.rr == NULL || s.d == NULL || s.p == NULL || s.hp == NULL || s.z == NULL ||
-      s.xt == NULL || s.w1 == NULL || s.w2 == NULL || s.tmp == NULL || s.pre0 == NULL ||
-      s.nanmu == NULL || mask0 == NULL || mu_keep == NULL || c.z == NULL || c.st == NULL ||
-      c.lo == NULL || c.hi == NULL || c.bz == NULL || c.b == NULL || c.bst == NULL) {
+  if (c.z == NULL || c.st == NULL || c.lo == NULL || c.hi == NULL || c.bz == NULL ||
+      c.b == NULL || c.bst == NULL) {
     st = DUFM_ENOMEM;
     goto cleanup;
   }
   memset(c.st, 2, nm1);
+  if (s.ent == NULL || s.J == NULL || s.Q == NULL || s.R == NULL || s.tau == NULL ||
+      s.piv == NULL || s.c == NULL || muv == NULL || x0 == NULL || s.g == NULL || s.rr == NULL || s.d == NULL || s.p == NULL || s.hp == NULL ||
+      s.z == NULL || s.xt == NULL || s.w1 == NULL || s.w2 == NULL || s.tmp == NULL ||
+      s.pre0 == NULL || s.nanmu == NULL || mask0 == NULL || mu_keep == NULL) {
+    st = DUFM_ENOMEM;
+    goto cleanup;
+  }
   for (size_t e = 0; e < nm; e++) {
     s.nanmu[e] = NAN;
     if (!isnan(mult[e]))
@@ -546,7 +546,6 @@ dufm_status dufm_i_kkt_run(dufm_i_pe *pe, double *x, double *mult, long max_eval
   /* Constraint residual target; entries within tolb of zero are on their
    * boundary (kinks). */
   const double ctol = 1e-15 * (pscale > 0.0 ? pscale : 1.0), tolb = 100.0 * ctol;
-  /* The caller's held set goes to P = 0 first. */
   build_jac(&s, x);
   st = factor(&s);
   if (st != DUFM_OK)
@@ -555,70 +554,84 @@ dufm_status dufm_i_kkt_run(dufm_i_pe *pe, double *x, double *mult, long max_eval
   double delta = 0.1 * (1.0 + nrm(x, n));
   double f = NAN, rn = INFINITY;
   long stall = 0;
-  int give_up = 0;
+  int need_jac = 0;
   for (;;) {
-    /* Every exit passes here: the caller gets the Clarke state of x. */
-    st = clarke(&s, &c, x, tolb, cap, &f, &rn);
-    if (st != DUFM_OK)
-      goto cleanup;
-    out->iters++;
-    if (!isfinite(f) || give_up)
-      break;
-    if (rn <= rel_tol * fabs(f)) {
-      out->converged = 1;
-      break;
-    }
-    if (used(&s, ev0) + 8 > s.budget || stall > 30)
-      break;
-    /* Sides: an entry whose mu is inside its interval is a kink (held at
-     * P = 0); the others go where -r moves them (mu at a bound: the side of
-     * that bound). */
-    long mz = s.m, mi = 0;
-    for (long t = 0; t < mz; t++) {
-      long e = s.ent[t];
-      if (c.bst[t] == 0) {
-        s.ent[mi++] = e;
-        continue;
-      }
-      double slope = -dot(s.J + (size_t)t * n, s.rr, n);
-      pe->mask[e] = slope > 0.0;
-      mult[e] = NAN;
-      out->released++;
-    }
-    s.m = mi;
-    /* The tangent step on {P_E = 0}; released entries that it would push to
-     * their wrong side at first order are held as well, and the step redone. */
-    double pred = 0.0;
-    int cauchy_step = 0;
-    for (int tries = 0;; tries++) {
-      f = piece(&s, x, s.g);
-      save_pre(&s, s.pre0);
+    if (need_jac) {
+      pe->mult = NULL;
+      dufm_i_pe_eval(pe, x, NULL);
       build_jac(&s, x);
       st = factor(&s);
       if (st != DUFM_OK)
         goto cleanup;
-      multipliers(&s, s.g, muv);
-      memcpy(s.rr, s.g, n * sizeof *s.rr);
-      project(&s, s.rr);
-      double rs = nrm(s.rr, n);
-      if (cauchy_step) {
-        cauchy(&s, x, muv, delta, &pred);
-        out->cauchy++;
-        break;
+      restore(&s, x, ctol);
+      need_jac = 0;
+    }
+    f = piece(&s, x, s.g);
+    save_pre(&s, s.pre0);
+    if (!isfinite(f))
+      break;
+    build_jac(&s, x);
+    st = factor(&s);
+    if (st != DUFM_OK)
+      goto cleanup;
+    multipliers(&s, s.g, muv);
+    memcpy(s.rr, s.g, n * sizeof *s.rr);
+    project(&s, s.rr);
+    rn = nrm(s.rr, n);
+    out->iters++;
+    /* The worst multiplier outside [0, dF/dH], weighted by |grad P_e| so
+     * that it compares with rn (independent constraints only: the others'
+     * least-squares multipliers are 0 by choice, not by the problem). */
+    long worst = -1;
+    double wv = 0.0;
+    int to_active = 0;
+    for (long q = 0; q < s.r; q++) {
+      long t = s.piv[q] - 1;
+      double c = pe->dh[s.ent[t]], slack = SIGN_TOL * (1.0 + fabs(c));
+      double lo = -muv[t], hi = muv[t] - c, v = fmax(lo, hi);
+      if (v <= slack)
+        continue;
+      double wgt = v * nrm(s.J + (size_t)t * n, n);
+      if (wgt > wv) {
+        wv = wgt;
+        worst = t;
+        to_active = hi > lo;
       }
-      double tol = rs * fmin(0.1, sqrt(rs / fabs(f)));
-      tol = fmax(tol, 0.05 * rel_tol * fabs(f));
-      steihaug(&s, x, muv, delta, tol, &pred, ev0);
-      if (hold_wrong_way(&s, x, tolb, cap) == 0)
-        break;
-      if (tries >= 6)
-        cauchy_step = 1;
+    }
+    if (rn <= rel_tol * fabs(f) && worst < 0) {
+      out->converged = 1;
+      break;
+    }
+    if (used(&s, ev0) + 4 > s.budget || stall > 30)
+      break;
+    if (worst >= 0 && 0.01 * wv > rn) {
+      /* Release: the entry moves to the side its multiplier asks for. */
+      long e = s.ent[worst];
+      pe->mask[e] = (unsigned char)to_active;
+      mult[e] = NAN;
+      s.ent[worst] = s.ent[--s.m];
+      out->released++;
+      need_jac = 1;
+      continue;
+    }
+    /* The tangent step. */
+    double pred;
+    double tol = rn * fmin(0.1, sqrt(rn / fabs(f)));
+    tol = fmax(tol, 0.05 * rel_tol * fabs(f));
+    steihaug(&s, x, muv, delta, tol, &pred, ev0);
+    if (wrong_way(&s, x, tolb)) {
+      /* The Newton step would push an entry that sits on its boundary (just
+       * released, or degenerate) across at once: the Cauchy step along -r
+       * moves a released entry to its side at first order. */
+      cauchy(&s, x, muv, delta, &pred);
+      out->cauchy++;
     }
     double dn = nrm(s.d, n);
     if (!(dn > 0.0) || !(pred > 0.0)) {
       stall++;
       delta *= 0.25;
-      give_up = delta < 1e-18 * (1.0 + nrm(x, n));
+      if (delta < 1e-18 * (1.0 + nrm(x, n)))
+        break;
       continue;
     }
     memcpy(x0, x, n * sizeof *x);
@@ -675,13 +688,20 @@ dufm_status dufm_i_kkt_run(dufm_i_pe *pe, double *x, double *mult, long max_eval
       s.m = m_keep;
       delta = 0.25 * fmin(dn, delta);
       stall++;
-      give_up = delta < 1e-18 * (1.0 + nrm(x, n));
+      if (delta < 1e-18 * (1.0 + nrm(x, n)))
+        break;
     }
   }
-  /* The caller's report: Z held (mask 0) with the bounded least-squares
-   * multipliers, whose Lagrangian gradient is r. */
+  /* The verdict is the Clarke stationarity at the end point, not the
+   * working set's least-squares multipliers (which may lie outside their
+   * intervals): every entry at 0 held (mask 0) with its bounded
+   * least-squares multiplier, whose Lagrangian gradient is r. */
+  st = clarke(&s, &c, x, tolb, cap, &f, &rn);
+  if (st != DUFM_OK)
+    goto cleanup;
   for (long t = 0; t < s.m; t++)
     mult[s.ent[t]] = c.bz[t];
+  out->converged = isfinite(f) && rn <= rel_tol * fabs(f);
   out->f = f;
   out->rnorm = rn;
   out->kinks = s.m;
