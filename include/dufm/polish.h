@@ -12,8 +12,10 @@
  *   their layer's largest are held at P = 0 and the rest keep their side; an
  *   active-set trust-region Newton-CG on the piece under these constraints
  *   releases held entries whose multiplier has the wrong sign and holds
- *   entries that reach 0, until the Lagrangian gradient is <= rel_tol times
- *   the piece loss with every multiplier in [0, dF/dH] (docs/search.md).
+ *   entries that reach 0; the end point is judged by Clarke stationarity:
+ *   multipliers between 0 and dF/dH on every entry at 0 by bounded least
+ *   squares, converged when the remaining Lagrangian gradient is <= rel_tol
+ *   times the piece loss (docs/search.md).
  * - dufm_polish: for points on kinks, where plain L-BFGS stalls: L-BFGS on the
  *   softplus-smoothed loss, softplus_beta(z) = log(1 + exp(beta z)) / beta,
  *   with beta raised from beta_start by beta_factor up to beta_end, then on the

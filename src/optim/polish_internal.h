@@ -67,19 +67,27 @@ dufm_status dufm_i_lbfgs_min(double *x, size_t n, dufm_i_fg fn, void *ctx, int m
 
 typedef struct {
   double f;     /* piece loss at the end (NaN if not finite) */
-  double rnorm; /* ||Lagrangian gradient|| = ||(I - Q Q^T) grad F|| at the end */
+  double rnorm; /* Clarke residual at the end: min |g0 + J^T mu|, mu_e between 0 and dF/dH_e */
   long evals, iters, released, added, kinks, cauchy;
-  int converged; /* rnorm <= rel_tol |f| and every multiplier in [0, dF/dH] */
+  int converged; /* rnorm <= rel_tol |f| */
   int too_big;   /* the dense Jacobian would not fit: nothing done */
 } dufm_i_kkt_out;
 
 /* Active-set trust-region Newton-CG on the piece of pe->mask with the entries
  * where mult is not NaN held at P = 0 (the working set; mask 0 there), from x
- * (overwritten). On return pe->mask and the NaN pattern of mult describe the
- * final working set and mult holds its least-squares multipliers (the
- * Lagrangian is piece + sum mu P). At most max_evals evaluation-equivalents.
+ * (overwritten). On return every entry with |P| <= 1e-13 max|P| is held
+ * (mask 0, mult not NaN) with its bounded least-squares multiplier (Clarke
+ * stationarity; the Lagrangian is piece + sum mu P), the others have mask
+ * P > 0 and mult NaN. At most max_evals evaluation-equivalents.
  * DUFM_ENOMEM, DUFM_ENUMERIC (LAPACK failure). */
 dufm_status dufm_i_kkt_run(dufm_i_pe *pe, double *x, double *mult, long max_evals,
                            double rel_tol, dufm_i_kkt_out *out);
+
+/* Bounded-variable least squares: min |A z - b| over lo <= z <= hi, A rows x m
+ * column-major. z and state (-1 at lo, +1 at hi, 0 free, 2 fixed: lo = hi or
+ * a zero column) warm-start the method and return the solution; *rnorm = the
+ * residual norm. DUFM_ENOMEM, DUFM_ENUMERIC (LAPACK failure). */
+dufm_status dufm_i_bvls(int rows, int m, const double *A, const double *b, const double *lo,
+                        const double *hi, double *z, signed char *state, double *rnorm);
 
 #endif

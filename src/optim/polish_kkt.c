@@ -16,7 +16,9 @@
  * push an entry sitting at 0 to its wrong side); chord Gauss-Newton
  * corrections back onto P_E = 0 (minimum-norm, x += Q R^-T (-c)); a ratio
  * test that adds the first entry crossing zero to E; trust-region acceptance
- * on the piece loss of the feasible points. */
+ * on the piece loss of the feasible points. The end point is judged by
+ * Clarke stationarity (clarke(): bounded least squares over every entry at
+ * 0), not by the working set's least-squares multipliers. */
 #include <cblas.h>
 #include <float.h>
 #include <lapacke.h>
@@ -350,6 +352,7 @@ static int wrong_way(kkt *s, const double *x, double tolb) {
   return 0;
 }
 
+
 /* d = -t r with t minimizing the model along -r within the trust region. */
 static void cauchy(kkt *s, const double *x, const double *muv, double delta, double *pred) {
   const size_t n = s->n;
@@ -377,6 +380,88 @@ static void cauchy(kkt *s, const double *x, const double *muv, double delta, dou
 }
 
 
+/* Warm starts and results of the bounded least squares, per mask entry. */
+typedef struct {
+  double *z, *lo, *hi, *bz, *b; /* z, state: per mask entry; lo..b: Z order */
+  signed char *st, *bst;
+} clk;
+
+/* The Clarke stationarity of the true loss at x. Z = the entries with
+ * |P| <= tolb (at most cap): with them inactive the piece has gradient g0 and
+ * dF/dH_e = c_e, and the loss's generalized gradients are
+ * g0 + sum_e theta_e c_e grad P_e, theta in [0, 1]^Z. The bounded least
+ * squares min |g0 + J^T mu| over mu_e between 0 and c_e (mu = theta c, J the
+ * rows grad P_e) gives the nearest one: r = g0 + J^T mu into s->rr, its norm
+ * into *rn. On return s->ent = Z (mask 0, multiplier 0), the other entries
+ * have multiplier NaN and mask P > 0; s->g = g0, s->pre0 = P at x, s->J = J,
+ * c->bz / c->bst = mu and its BVLS states in Z order. */
+static dufm_status clarke(kkt *s, clk *c, const double *x, double tolb, long cap, double *f,
+                          double *rn) {
+  dufm_i_pe *pe = s->pe;
+  const size_t n = s->n;
+  pe->mult = NULL;
+  dufm_i_pe_eval(pe, x, NULL);
+  s->m = 0;
+  for (int k = 1; k < pe->L; k++) {
+    size_t mk = (size_t)pe->d[k] * pe->cols;
+    for (size_t i = 0; i < mk; i++) {
+      size_t e = pe->moff[k] + i;
+      double q = pe->pre[k][i];
+      if (fabs(q) <= tolb && s->m < cap) {
+        s->ent[s->m++] = (long)e;
+        s->mu[e] = 0.0;
+        pe->mask[e] = 0;
+      } else {
+        s->mu[e] = NAN;
+        pe->mask[e] = q > 0.0;
+      }
+    }
+  }
+  *f = piece(s, x, s->g);
+  save_pre(s, s->pre0);
+  memcpy(s->rr, s->g, n * sizeof *s->rr);
+  *rn = nrm(s->rr, n);
+  const long m = s->m;
+  if (m == 0 || !isfinite(*f))
+    return DUFM_OK;
+  build_jac(s, x);
+  /* J^T = Q R (n x m): the problem shrinks to min |R mu - Q^T (-g0)|. */
+  const lapack_int ln = (lapack_int)n, lm = (lapack_int)m;
+  const long k = m < (long)n ? m : (long)n;
+  memcpy(s->Q, s->J, (size_t)m * n * sizeof *s->Q);
+  if (LAPACKE_dgeqrf(LAPACK_COL_MAJOR, ln, lm, s->Q, ln, s->tau) != 0)
+    return DUFM_ENUMERIC;
+  for (size_t i = 0; i < n; i++)
+    s->tmp[i] = -s->g[i];
+  if (LAPACKE_dormqr(LAPACK_COL_MAJOR, 'L', 'T', ln, 1, (lapack_int)k, s->Q, ln, s->tau, s->tmp,
+                     ln) != 0)
+    return DUFM_ENUMERIC;
+  for (long b = 0; b < m; b++)
+    for (long a = 0; a < k; a++)
+      s->R[(size_t)b * k + a] = a <= b ? s->Q[(size_t)b * n + a] : 0.0;
+  for (long t = 0; t < m; t++) {
+    size_t e = (size_t)s->ent[t];
+    double dh = pe->dh[e];
+    c->lo[t] = fmin(0.0, dh);
+    c->hi[t] = fmax(0.0, dh);
+    c->b[t] = t < k ? s->tmp[t] : 0.0;
+    c->bz[t] = c->z[e];
+    c->bst[t] = c->st[e];
+  }
+  double rs;
+  dufm_status st = dufm_i_bvls((int)k, (int)m, s->R, c->b, c->lo, c->hi, c->bz, c->bst, &rs);
+  if (st != DUFM_OK)
+    return st;
+  for (long t = 0; t < m; t++) {
+    c->z[s->ent[t]] = c->bz[t];
+    c->st[s->ent[t]] = c->bst[t];
+  }
+  cblas_dgemv(CblasRowMajor, CblasTrans, (int)m, (int)n, 1.0, s->J, (int)n, c->bz, 1, 1.0, s->rr,
+              1);
+  *rn = nrm(s->rr, n);
+  return DUFM_OK;
+}
+
 dufm_status dufm_i_kkt_run(dufm_i_pe *pe, double *x, double *mult, long max_evals,
                            double rel_tol, dufm_i_kkt_out *out) {
   memset(out, 0, sizeof *out);
@@ -384,6 +469,7 @@ dufm_status dufm_i_kkt_run(dufm_i_pe *pe, double *x, double *mult, long max_eval
   const size_t n = pe->nparam, nm = pe->nmask, nm1 = nm > 0 ? nm : 1;
   const long ev0 = pe->evals;
   kkt s = {0};
+  clk c = {0};
   s.pe = pe;
   s.n = n;
   s.nm = nm;
@@ -424,6 +510,19 @@ dufm_status dufm_i_kkt_run(dufm_i_pe *pe, double *x, double *mult, long max_eval
   s.nanmu = malloc(nm1 * sizeof *s.nanmu);
   unsigned char *mask0 = malloc(nm1);
   double *mu_keep = malloc(nm1 * sizeof *mu_keep);
+  c.z = calloc(nm1, sizeof *c.z);
+  c.st = malloc(nm1);
+  c.lo = malloc(cz * sizeof *c.lo);
+  c.hi = malloc(cz * sizeof *c.hi);
+  c.bz = malloc(cz * sizeof *c.bz);
+  c.b = malloc(cz * sizeof *c.b);
+  c.bst = malloc(cz);
+  if (c.z == NULL || c.st == NULL || c.lo == NULL || c.hi == NULL || c.bz == NULL ||
+      c.b == NULL || c.bst == NULL) {
+    st = DUFM_ENOMEM;
+    goto cleanup;
+  }
+  memset(c.st, 2, nm1);
   if (s.ent == NULL || s.J == NULL || s.Q == NULL || s.R == NULL || s.tau == NULL ||
       s.piv == NULL || s.c == NULL || muv == NULL || x0 == NULL || s.g == NULL || s.rr == NULL || s.d == NULL || s.p == NULL || s.hp == NULL ||
       s.z == NULL || s.xt == NULL || s.w1 == NULL || s.w2 == NULL || s.tmp == NULL ||
@@ -593,19 +692,29 @@ dufm_status dufm_i_kkt_run(dufm_i_pe *pe, double *x, double *mult, long max_eval
         break;
     }
   }
-  /* The final working set for the caller's report: the held entries with
-   * their least-squares multipliers at x. */
-  for (size_t e = 0; e < nm; e++)
-    mult[e] = NAN;
+  /* The verdict is the Clarke stationarity at the end point, not the
+   * working set's least-squares multipliers (which may lie outside their
+   * intervals): every entry at 0 held (mask 0) with its bounded
+   * least-squares multiplier, whose Lagrangian gradient is r. */
+  st = clarke(&s, &c, x, tolb, cap, &f, &rn);
+  if (st != DUFM_OK)
+    goto cleanup;
   for (long t = 0; t < s.m; t++)
-    mult[s.ent[t]] = muv[t];
+    mult[s.ent[t]] = c.bz[t];
+  out->converged = isfinite(f) && rn <= rel_tol * fabs(f);
   out->f = f;
   out->rnorm = rn;
-  for (size_t e = 0; e < nm; e++)
-    out->kinks += !isnan(mult[e]);
+  out->kinks = s.m;
 cleanup:
   out->evals = used(&s, ev0);
   pe->mult = NULL;
+  free(c.bst);
+  free(c.b);
+  free(c.bz);
+  free(c.hi);
+  free(c.lo);
+  free(c.st);
+  free(c.z);
   free(mu_keep);
   free(mask0);
   free(s.nanmu);
