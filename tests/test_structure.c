@@ -569,9 +569,11 @@ static void test_names(void) {
   static const int Ks[] = {0, 7, 10, 4, 15, 6, 10, 10, 10, 10, 15, 15, 10, 12};
   for (size_t i = 0; i < sizeof pairs / sizeof pairs[0]; i++) {
     dufm_structure *s = parse_ok(pairs[i][0]);
+    CU_ASSERT(dufm_structure_optimize(s, NULL) == DUFM_OK);
     CU_ASSERT_STRING_EQUAL(dufm_structure_name(s), pairs[i][1]);
     CU_ASSERT(dufm_structure_K(s) == Ks[i]);
     dufm_structure *t = parse_ok(dufm_structure_name(s));
+    CU_ASSERT(dufm_structure_optimize(t, NULL) == DUFM_OK);
     CU_ASSERT_STRING_EQUAL(dufm_structure_name(t), pairs[i][1]);
     dufm_structure_free(t);
     dufm_structure_free(s);

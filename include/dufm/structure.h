@@ -60,12 +60,13 @@ typedef enum {
 typedef struct dufm_structure dufm_structure;
 
 /* Parses a spec (grammar above) into a new structure (*out NULL on failure).
- * Clique specs without weights run the weight optimizer here. Errors, with a
+ * Clique specs without weights record their sizes as weights to be optimized;
+ * the optimizer runs later (dufm_structure_optimize). Errors, with a
  * one-line message naming the spec part and the rule: DUFM_EFORMAT for syntax
  * (unknown family, malformed number, empty block), DUFM_EINVAL for broken rules
  * (R < 3, k outside 2..R, repeated k, negative weight, rank-deficient clique
- * weights, self-loop, repeated edge, isolated vertex, bare dnc in a composition,
- * K too large), DUFM_ENOMEM. */
+ * weights, or sizes that leave T rank-deficient for every weight, self-loop, repeated edge,
+ * isolated vertex, bare dnc in a composition, K too large), DUFM_ENOMEM. */
 dufm_status dufm_structure_parse(dufm_structure **out, const char *spec, dufm_err *err);
 
 /* Constructors. Each writes a new structure to *out (NULL on failure); free it
@@ -75,8 +76,9 @@ dufm_status dufm_structure_parse(dufm_structure **out, const char *spec, dufm_er
  * - graph: r vertices, m >= 1 edges {u[i], v[i]} (class i = edge i); the rules
  *   of the grammar apply.
  * - clique: r >= 3, m >= 1 distinct sizes k[i] in 2..r, squared weights z[i] >= 0
- *   (exact), or z = NULL to optimize them (dufm_clique_optimize). Sizes are
- *   stored sorted; fixed weights must give T full column rank.
+ *   (exact), or z = NULL for weights to be optimized (dufm_clique_optimize, run
+ *   by dufm_structure_optimize). Sizes are stored sorted; fixed weights must
+ *   give T full column rank, sizes to be optimized must allow it.
  * - blocks: count >= 1 parts, each with a known K (no bare dnc, no nested
  *   composition). Takes ownership of every parts[i] whatever the outcome (they
  *   are freed on failure); the array parts itself stays the caller's. */
@@ -92,7 +94,20 @@ dufm_status dufm_structure_blocks(dufm_structure **out, int count, dufm_structur
 /* Frees s and everything it owns; NULL is a no-op. */
 void dufm_structure_free(dufm_structure *s);
 
-/* Canonical spec string, owned by s. */
+/* Runs the clique weight optimizer of s (every block of a composition) unless
+ * it ran already, and keeps its result in s: the weights, the optimizer's
+ * report and the final name. A no-op for structures without weights to be
+ * optimized. The first dufm_structure_evaluate (and so build and materialize)
+ * calls it; call it yourself to read the final name before evaluating, or
+ * before sharing s between threads (an evaluation may write to s until then).
+ * Errors of dufm_clique_optimize (on failure s still has its weights to be
+ * optimized), DUFM_EINVAL for s NULL. */
+dufm_status dufm_structure_optimize(dufm_structure *s, dufm_err *err);
+
+/* Canonical spec string, owned by s. Final once s is optimized
+ * (dufm_structure_optimize or the first evaluation); before that, a clique with
+ * weights to be optimized is named by every size given (clique:5:2..5, which
+ * becomes clique:5:3); a string returned earlier stays valid until s is freed. */
 const char *dufm_structure_name(const dufm_structure *s);
 
 /* Number of classes, or 0 for a bare "dnc" (bound to the parameters' K). */
@@ -159,8 +174,9 @@ typedef struct dufm_structure_eval {
 void dufm_structure_eval_clear(dufm_structure_eval *e);
 
 /* Evaluates s at p (out need not be initialized; call dufm_structure_eval_clear
- * afterwards whatever the status). The structure's K must equal p->K (a bare
- * "dnc" takes it). DUFM_ENOTAPPLICABLE with out->applicable = 0 when an edge or
+ * afterwards whatever the status). Optimizes s first (dufm_structure_optimize;
+ * s is const in what it stands for, its cached weights and name are set). The structure's K must
+ * equal p->K (a bare "dnc" takes it). DUFM_ENOTAPPLICABLE with out->applicable = 0 when an edge or
  * clique construction (also inside a composition) meets L = 1 ("edge
  * constructions need L >= 2"); DUFM_EINVAL for a K mismatch; errors of
  * dufm_gl_eval pass through. Cost: O(r + K) per graph block (BFS), clique norms

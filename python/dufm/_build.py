@@ -110,6 +110,7 @@ typedef struct dufm_structure_eval {
 typedef enum { DUFM_CMP_BELOW, DUFM_CMP_EQUAL, DUFM_CMP_ABOVE, DUFM_CMP_UNDECIDED, ... } dufm_cmp;
 dufm_status dufm_structure_parse(dufm_structure **out, const char *spec, dufm_err *err);
 dufm_status dufm_structure_dnc(dufm_structure **out, int m, dufm_err *err);
+dufm_status dufm_structure_optimize(dufm_structure *s, dufm_err *err);
 void dufm_structure_free(dufm_structure *s);
 const char *dufm_structure_name(const dufm_structure *s);
 int dufm_structure_K(const dufm_structure *s);

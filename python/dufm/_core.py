@@ -327,6 +327,8 @@ def structure_ptr(spec, name="spec"):
     err = new_err()
     call(lib.dufm_structure_parse(out, spec.encode(), err), err, f"{name} '{spec}'")
     try:
+        # clique weights optimized now: their errors belong to the spec
+        call(lib.dufm_structure_optimize(out[0], err), err, f"{name} '{spec}'")
         yield out[0]
     finally:
         lib.dufm_structure_free(out[0])

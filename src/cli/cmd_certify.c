@@ -16,8 +16,12 @@
 /* Parameters whose K is the structure's (a given --K must agree). */
 static int load(dufm_structure **s, dufm_params *p, cli_common *c, const char *spec) {
   dufm_err err;
-  if (dufm_structure_parse(s, spec, &err) != DUFM_OK)
+  if (dufm_structure_parse(s, spec, &err) != DUFM_OK ||
+      dufm_structure_optimize(*s, &err) != DUFM_OK) {
+    dufm_structure_free(*s);
+    *s = NULL;
     return cli_fail("--structure: '%s': %s", spec, err.msg), -1;
+  }
   int K = dufm_structure_K(*s);
   char Ks[24];
   long given;

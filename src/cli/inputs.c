@@ -89,8 +89,13 @@ int cli_structure_params(dufm_structure **s, dufm_params *p, const cli_common *c
   *s = NULL;
   if (spec == NULL)
     return cli_fail("--structure: missing (e.g. --structure srg:5)"), -1;
-  if (dufm_structure_parse(s, spec, &err) != DUFM_OK)
+  /* optimized now: the final name, and an optimizer failure reported as input */
+  if (dufm_structure_parse(s, spec, &err) != DUFM_OK ||
+      dufm_structure_optimize(*s, &err) != DUFM_OK) {
+    dufm_structure_free(*s);
+    *s = NULL;
     return cli_fail("--structure: '%s': %s", spec, err.msg), -1;
+  }
   cli_common sized = *c;
   int K = dufm_structure_K(*s);
   char Ks[24];

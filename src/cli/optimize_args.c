@@ -149,10 +149,14 @@ static int init_structure(optimize_job *j, cli_common *c, const char *spec) {
   dufm_err err;
   dufm_structure *s = NULL;
   int rc = -1;
-  if (dufm_structure_parse(&s, spec, &err) != DUFM_OK)
+  if (dufm_structure_parse(&s, spec, &err) != DUFM_OK ||
+      dufm_structure_optimize(s, &err) != DUFM_OK) {
+    dufm_structure_free(s);
+    s = NULL;
     return cli_fail("--init: '%s' is neither an existing folder nor a structure spec: %s", spec,
                     err.msg),
            -1;
+  }
   int K = dufm_structure_K(s);
   long given;
   char Ks[24];

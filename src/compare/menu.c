@@ -19,7 +19,12 @@ int dufm_i_menu_max_r(int K, const dufm_compare_opts *o) {
 dufm_status dufm_i_cand_push(dufm_i_cand_list *list, dufm_structure *s, dufm_origin origin,
                              const dufm_params *p, dufm_err *err) {
   /* Two menu entries may be one structure (clique:5:2,3 and clique:5:2..5 are
-   * both clique:5:3): list it once, under the first origin. */
+   * both clique:5:3 once optimized): list it once, under the first origin. */
+  dufm_status st = dufm_structure_optimize(s, err);
+  if (st != DUFM_OK) {
+    dufm_structure_free(s);
+    return st;
+  }
   for (int i = 0; i < list->count; i++)
     if (strcmp(dufm_structure_name(list->items[i].structure), dufm_structure_name(s)) == 0) {
       dufm_structure_free(s);
@@ -40,7 +45,7 @@ dufm_status dufm_i_cand_push(dufm_i_cand_list *list, dufm_structure *s, dufm_ori
   c->structure = s;
   c->origin = origin;
   list->count++;
-  dufm_status st = dufm_structure_evaluate(&c->eval, s, p, err);
+  st = dufm_structure_evaluate(&c->eval, s, p, err);
   if (st == DUFM_ENOTAPPLICABLE) {
     c->eval.applicable = 0;
     return DUFM_OK;

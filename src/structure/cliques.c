@@ -47,6 +47,96 @@ static dufm_status check_sizes(int r, int m, const int *k, const mpq_t *z, dufm_
   return DUFM_OK;
 }
 
+/* The canonical name: sizes in increasing order; optimized weights print as bare
+ * sizes (three or more consecutive ones as "a..b"), fixed ones as "k@w". Once
+ * the weights are optimized only the sizes with nonzero weight count; before,
+ * every size given does (the provisional name). NULL when out of memory. */
+static char *clique_name(const dufm_structure *s) {
+  dufm_i_str name = {0};
+  int m = 0, *idx = malloc((size_t)s->nk * sizeof *idx); /* the sizes named */
+  if (idx == NULL)
+    return NULL;
+  for (int i = 0; i < s->nk; i++)
+    if (s->pending || mpq_sgn(s->z[i]) != 0)
+      idx[m++] = i;
+  dufm_i_str_printf(&name, "clique:%d:", s->r);
+  for (int i = 0; i < m; i++) {
+    if (i > 0)
+      dufm_i_str_printf(&name, ",");
+    int j = i;
+    while (s->optimized && j + 1 < m && s->k[idx[j + 1]] == s->k[idx[j]] + 1)
+      j++;
+    if (j >= i + 2) { /* three or more consecutive sizes: "a..b" */
+      dufm_i_str_printf(&name, "%d..%d", s->k[idx[i]], s->k[idx[j]]);
+      i = j;
+    } else if (s->optimized) {
+      dufm_i_str_printf(&name, "%d", s->k[idx[i]]);
+    } else {
+      print_weight(&name, s->k[idx[i]], s->z[idx[i]]);
+    }
+  }
+  free(idx);
+  if (name.failed) {
+    free(name.buf);
+    return NULL;
+  }
+  return name.buf;
+}
+
+/* A size with weight zero has no neurons: the structure, and so its name,
+ * keeps only the sizes in use (clique:5:2,3 optimizes to z_2 = 0: clique:5:3).
+ * Gives s its name; on failure s keeps its old one and its arrays. */
+static dufm_status drop_unused(dufm_structure *s, dufm_err *err) {
+  int used = 0;
+  for (int i = 0; i < s->nk; i++)
+    used += mpq_sgn(s->z[i]) != 0;
+  if (used == 0)
+    return dufm_err_set(err, DUFM_EINVAL, "every weight is zero");
+  char *name = clique_name(s);
+  if (name == NULL)
+    return dufm_err_set(err, DUFM_ENOMEM, "out of memory for a structure name");
+  used = 0;
+  for (int i = 0; i < s->nk; i++) {
+    if (mpq_sgn(s->z[i]) == 0)
+      continue;
+    s->k[used] = s->k[i];
+    mpq_swap(s->z[used], s->z[i]);
+    used++;
+  }
+  for (int i = used; i < s->nk; i++)
+    mpq_clear(s->z[i]);
+  s->nk = used;
+  free(s->old_name);
+  s->old_name = s->name;
+  s->name = name;
+  return DUFM_OK;
+}
+
+/* Weights to be optimized must leave T full rank for some choice. Every
+ * positive choice has the zero pattern of the all-ones weights and any other
+ * choice more zeros, so the all-ones weights decide (no optimizer needed). */
+static dufm_status check_feasible(const dufm_structure *s, dufm_err *err) {
+  mpq_t *one = malloc((size_t)s->nk * sizeof *one), w2, t2;
+  if (one == NULL)
+    return dufm_err_set(err, DUFM_ENOMEM, "out of memory for a clique structure");
+  mpq_inits(w2, t2, NULL);
+  for (int i = 0; i < s->nk; i++) {
+    mpq_init(one[i]);
+    mpq_set_ui(one[i], 1, 1);
+  }
+  dufm_status st = dufm_clique_norms(w2, t2, s->r, s->nk, s->k, (const mpq_t *)one, NULL);
+  if (st == DUFM_EINVAL)
+    st = dufm_err_set(err, DUFM_EINVAL,
+                      "clique weights make T rank-deficient for every choice of weights");
+  else if (st != DUFM_OK)
+    st = dufm_err_set(err, st, "clique weights: %s", dufm_status_name(st));
+  for (int i = 0; i < s->nk; i++)
+    mpq_clear(one[i]);
+  free(one);
+  mpq_clears(w2, t2, NULL);
+  return st;
+}
+
 dufm_status dufm_structure_clique(dufm_structure **out, int r, int m, const int *k, const mpq_t *z,
                                   dufm_err *err) {
   *out = NULL;
@@ -80,62 +170,45 @@ dufm_status dufm_structure_clique(dufm_structure **out, int r, int m, const int 
       mpq_set(s->z[i], z[order[i]]);
   }
   if (z == NULL) {
+    /* Weights to be optimized: the optimizer runs at the first evaluation or
+     * dufm_structure_optimize; until then the name lists every size given. */
     s->optimized = 1;
-    st = dufm_clique_optimize(s->z, &s->opt, r, m, s->k, err);
+    s->pending = 1;
+    st = check_feasible(s, err);
+    if (st == DUFM_OK && (s->name = clique_name(s)) == NULL)
+      st = dufm_err_set(err, DUFM_ENOMEM, "out of memory for a structure name");
   } else {
     st = dufm_clique_norms(w2, t2, r, m, s->k, s->z, err);
     mpq_mul(w2, w2, t2);
     s->opt.product = dufm_q_get_d(w2);
+    if (st == DUFM_OK)
+      st = drop_unused(s, err);
   }
   if (st != DUFM_OK) {
     dufm_err_prefix(err, "clique:%d", r);
     goto cleanup;
   }
-  /* A size with weight zero has no neurons: the structure, and so its name,
-   * keeps only the sizes in use (clique:5:2,3 optimizes to z_2 = 0: clique:5:3). */
-  int used = 0;
-  for (int i = 0; i < m; i++) {
-    if (mpq_sgn(s->z[i]) == 0)
-      continue;
-    s->k[used] = s->k[i];
-    mpq_swap(s->z[used], s->z[i]);
-    used++;
-  }
-  if (used == 0) {
-    st = dufm_err_set(err, DUFM_EINVAL, "clique:%d: every weight is zero", r);
-    goto cleanup;
-  }
-  for (int i = used; i < m; i++)
-    mpq_clear(s->z[i]);
-  s->nk = m = used;
-  dufm_i_str name = {0};
-  dufm_i_str_printf(&name, "clique:%d:", r);
-  for (int i = 0; i < m; i++) {
-    if (i > 0)
-      dufm_i_str_printf(&name, ",");
-    int j = i;
-    while (s->optimized && j + 1 < m && s->k[j + 1] == s->k[j] + 1)
-      j++;
-    if (j >= i + 2) { /* three or more consecutive sizes: "a..b" */
-      dufm_i_str_printf(&name, "%d..%d", s->k[i], s->k[j]);
-      i = j;
-    } else if (s->optimized) {
-      dufm_i_str_printf(&name, "%d", s->k[i]);
-    } else {
-      print_weight(&name, s->k[i], s->z[i]);
-    }
-  }
-  if (name.failed) {
-    free(name.buf);
-    st = dufm_err_set(err, DUFM_ENOMEM, "out of memory for a structure name");
-    goto cleanup;
-  }
-  s->name = name.buf;
   *out = s;
   s = NULL;
 cleanup:
   dufm_structure_free(s);
   free(order);
   mpq_clears(w2, t2, NULL);
+  return st;
+}
+
+dufm_status dufm_i_clique_optimize(dufm_structure *s, dufm_err *err) {
+  if (!s->pending)
+    return DUFM_OK;
+  dufm_status st = dufm_clique_optimize(s->z, &s->opt, s->r, s->nk, s->k, err);
+  if (st == DUFM_OK) {
+    /* drop_unused names the sizes with nonzero weight only once settled */
+    s->pending = 0;
+    st = drop_unused(s, err);
+    if (st != DUFM_OK)
+      s->pending = 1; /* the next call runs the optimizer again */
+  }
+  if (st != DUFM_OK)
+    dufm_err_prefix(err, "clique:%d", s->r);
   return st;
 }

@@ -119,9 +119,13 @@ dufm_status dufm_i_closed_single(dufm_structure_eval *e, const dufm_structure *s
     }
     e->rank_out = K;
   } else {
+    /* a no-op unless s is a clique with pending weights (the family DP) */
+    dufm_status st = dufm_i_clique_optimize((dufm_structure *)s, err);
+    if (st != DUFM_OK)
+      return st;
     if (L < 2)
       return dufm_err_set(err, DUFM_ENOTAPPLICABLE, "%s: edge constructions need L >= 2", s->name);
-    dufm_status st = edge_like(e, s, K, L, err);
+    st = edge_like(e, s, K, L, err);
     if (st != DUFM_OK)
       return st;
   }
@@ -155,7 +159,11 @@ dufm_status dufm_i_eval_gl(dufm_structure_eval *e, dufm_err *err) {
 dufm_status dufm_structure_evaluate(dufm_structure_eval *out, const dufm_structure *s,
                                     const dufm_params *p, dufm_err *err) {
   memset(out, 0, sizeof *out);
-  dufm_status st = dufm_i_eval_alloc(out, p->L, err);
+  /* Weights to be optimized are settled once and kept in s (logically const:
+   * only the cached weights and the name change, never what s stands for). */
+  dufm_status st = dufm_structure_optimize((dufm_structure *)s, err);
+  if (st == DUFM_OK)
+    st = dufm_i_eval_alloc(out, p->L, err);
   if (st != DUFM_OK)
     return st;
   if (s->kind == DUFM_STRUCTURE_BLOCKS)

@@ -97,6 +97,12 @@ dufm_status dufm_structure_complete(dufm_structure **out, int r, dufm_err *err) 
   return dufm_i_structure_finish(out, s, &name, err);
 }
 
+/* The blocks' names joined by '+'. */
+static void blocks_name(dufm_i_str *name, const dufm_structure *s) {
+  for (int b = 0; b < s->nparts; b++)
+    dufm_i_str_printf(name, "%s%s", b ? "+" : "", s->parts[b]->name);
+}
+
 dufm_status dufm_structure_blocks(dufm_structure **out, int count, dufm_structure **parts,
                                   dufm_err *err) {
   *out = NULL;
@@ -135,12 +141,40 @@ dufm_status dufm_structure_blocks(dufm_structure **out, int count, dufm_structur
   }
   s->K = (int)K;
   s->nparts = count;
-  dufm_i_str name = {0};
   for (int b = 0; b < count; b++) {
     s->parts[b] = parts[b];
-    dufm_i_str_printf(&name, "%s%s", b ? "+" : "", parts[b]->name);
+    s->pending |= parts[b]->pending;
   }
+  dufm_i_str name = {0};
+  blocks_name(&name, s);
   return dufm_i_structure_finish(out, s, &name, err);
+}
+
+dufm_status dufm_structure_optimize(dufm_structure *s, dufm_err *err) {
+  if (s == NULL)
+    return dufm_err_set(err, DUFM_EINVAL, "no structure to optimize");
+  if (!s->pending)
+    return DUFM_OK;
+  if (s->kind == DUFM_STRUCTURE_CLIQUE)
+    return dufm_i_clique_optimize(s, err);
+  for (int b = 0; b < s->nparts; b++) {
+    dufm_status st = dufm_i_clique_optimize(s->parts[b], err);
+    if (st != DUFM_OK) {
+      dufm_err_prefix(err, "block %d", b + 1);
+      return st;
+    }
+  }
+  dufm_i_str name = {0};
+  blocks_name(&name, s);
+  if (name.failed || name.buf == NULL) {
+    free(name.buf);
+    return dufm_err_set(err, DUFM_ENOMEM, "out of memory for a structure name");
+  }
+  free(s->old_name);
+  s->old_name = s->name;
+  s->name = name.buf;
+  s->pending = 0;
+  return DUFM_OK;
 }
 
 void dufm_structure_free(dufm_structure *s) {
@@ -157,6 +191,7 @@ void dufm_structure_free(dufm_structure *s) {
   free(s->u);
   free(s->v);
   free(s->name);
+  free(s->old_name);
   free(s);
 }
 

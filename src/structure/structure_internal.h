@@ -11,6 +11,7 @@ struct dufm_structure {
   dufm_structure_kind kind;
   int K;      /* 0 for a bare dnc */
   char *name; /* canonical spec */
+  char *old_name; /* the provisional name before optimizing (kept: callers may hold it) */
   int m;      /* dnc: block size, 0 = all classes */
   /* graph and clique */
   int r;
@@ -21,7 +22,8 @@ struct dufm_structure {
   int nk;              /* clique: number of sizes */
   int *k;              /* clique: sizes, increasing */
   mpq_t *z;            /* clique: squared weights (fixed or optimized) */
-  int optimized;       /* clique: z came from dufm_clique_optimize */
+  int optimized;       /* clique: z from dufm_clique_optimize (once pending is 0) */
+  int pending;         /* clique: weights still to be optimized; blocks: some part's */
   dufm_clique_opt opt; /* clique: the optimizer's report (product only when fixed) */
   /* blocks */
   int nparts;
@@ -48,6 +50,11 @@ dufm_status dufm_i_structure_alloc(dufm_structure **out, dufm_structure_kind kin
  * when building the name ran out of memory. */
 dufm_status dufm_i_structure_finish(dufm_structure **out, dufm_structure *s, dufm_i_str *name,
                                     dufm_err *err);
+
+/* Runs the weight optimizer of a clique structure whose weights are pending,
+ * drops the sizes with zero weight and gives s its final name; a no-op
+ * otherwise. On failure s stays pending (the next call tries again). */
+dufm_status dufm_i_clique_optimize(dufm_structure *s, dufm_err *err);
 
 /* Largest r with r (r - 1) / 2 <= DUFM_MAX_K. */
 int dufm_i_max_r(void);
