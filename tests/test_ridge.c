@@ -9,6 +9,7 @@
 #include "clique_fixtures.h"
 #include "dufm/bounds.h"
 #include "dufm/clique.h"
+#include "dufm/structure.h"
 #include "testutil.h"
 
 /* F(t) of the ridge relaxation, evaluated directly (reference for the scan). */
@@ -163,10 +164,117 @@ static void test_ridge_limits(void) {
   mpq_clear(z);
 }
 
+/* Ridge of one block, second route: explicit unscaled matrices (class-mean
+ * form) give A = a_0 ... a_{L-1} as doubles; the block is a problem of Kb
+ * classes with every lambda times f = K / Kb. DNC and edge blocks end with
+ * H_L = I (one eigenvalue 1); cliques go through dufm_ridge_clique at parameters
+ * with K = Kb (checked against explicit regression above). */
+static double block_ridge(const char *spec, const dufm_params *p, int K) {
+  dufm_structure *s = NULL;
+  CU_ASSERT_FATAL(dufm_structure_parse(&s, spec, NULL) == DUFM_OK);
+  int Kb = dufm_structure_K(s) ? dufm_structure_K(s) : K, L = p->L;
+  double f = (double)K / Kb, log_a = log(f * p->n * p->lam_h_d), value = NAN;
+  dufm_params q;
+  CU_ASSERT_FATAL(dufm_params_init(&q, L, Kb < 2 ? 2 : Kb, p->n, NULL) == DUFM_OK);
+  mpq_t v, fq;
+  mpq_inits(v, fq, NULL);
+  mpq_set_ui(fq, (unsigned long)K, (unsigned long)Kb);
+  mpq_canonicalize(fq);
+  mpq_mul(v, p->lam_h, fq);
+  CU_ASSERT(dufm_params_set_lambda_q(&q, DUFM_LAMBDA_H, v, NULL) == DUFM_OK);
+  for (int l = 0; l < L; l++) {
+    mpq_mul(v, p->lam_w[l], fq);
+    CU_ASSERT(dufm_params_set_lambda_q(&q, l, v, NULL) == DUFM_OK);
+  }
+  dufm_structure_eval e = {0};
+  CU_ASSERT_FATAL(Kb < 2 || dufm_structure_evaluate(&e, s, &q, NULL) == DUFM_OK);
+  dufm_ridge rv = {0};
+  if (dufm_structure_kind_of(s) == DUFM_STRUCTURE_CLIQUE) {
+    CU_ASSERT_FATAL(dufm_ridge_clique(&rv, &q, e.clique.r, e.clique.m, e.clique.k,
+                                      (const mpq_t *)e.clique.z, NULL) == DUFM_OK);
+    value = rv.value;
+  } else {
+    /* explicit norms; dnc:1 (no problem of one class to build) is I_1 */
+    double h = 1.0, w[DUFM_MAX_L];
+    for (int l = 0; l < L; l++)
+      w[l] = 1.0;
+    if (Kb >= 2) {
+      dufm_config c;
+      CU_ASSERT_FATAL(dufm_structure_build(&c, s, &q, DUFM_FORM_CLASS_MEANS, NULL) == DUFM_OK);
+      h = 0.0;
+      for (long i = 0; i < (long)c.H1.rows * c.H1.cols; i++)
+        h += c.H1.data[i] * c.H1.data[i];
+      for (int l = 0; l < L - 1; l++) {
+        w[l] = 0.0;
+        for (long i = 0; i < (long)c.W[l].rows * c.W[l].cols; i++)
+          w[l] += c.W[l].data[i] * c.W[l].data[i];
+      }
+      dufm_config_clear(&c);
+    }
+    log_a += log(h);
+    for (int l = 0; l < L - 1; l++)
+      log_a += log(f * p->lam_w_d[l] * w[l]);
+    double gamma = 1.0;
+    CU_ASSERT_FATAL(
+        dufm_ridge_eval(&rv, L, f * p->lam_w_d[L - 1], Kb, 1, &gamma, &Kb, log_a, NULL) == DUFM_OK);
+    value = rv.value;
+  }
+  dufm_structure_eval_clear(&e);
+  dufm_params_clear(&q);
+  mpq_clears(v, fq, NULL);
+  dufm_structure_free(s);
+  return value;
+}
+
+/* dufm_structure_ridge of singles and compositions (blocks of one class
+ * included) against the block-by-block second route. */
+static void test_structure_ridge(void) {
+  static const char *specs[] = {"srg:5",
+                                "graph:0-1,1-2,2-0,2-3",
+                                "clique:5:2,3",
+                                "clique:6:2@1,3@1/2",
+                                "srg:4+dnc:3+clique:5:2,3",
+                                "dnc:1+srg:4",
+                                "dnc:1+clique:4:2,3",
+                                NULL};
+  static const char *lams[] = {"0.001", "0.004", "0.02"};
+  for (int L = 2; L <= 4; L++)
+    for (int li = 0; li < 3; li++)
+      for (int i = 0; specs[i] != NULL; i++) {
+        dufm_structure *s = NULL;
+        CU_ASSERT_FATAL(dufm_structure_parse(&s, specs[i], NULL) == DUFM_OK);
+        int K = dufm_structure_K(s);
+        dufm_params p;
+        tu_params(&p, L, K, 2, lams[li]);
+        dufm_structure_eval e;
+        dufm_ridge rv;
+        CU_ASSERT_FATAL(dufm_structure_evaluate(&e, s, &p, NULL) == DUFM_OK);
+        CU_ASSERT_FATAL(dufm_structure_ridge(&rv, s, &e, &p, NULL) == DUFM_OK);
+        double want = 0.0;
+        char buf[128];
+        snprintf(buf, sizeof buf, "%s", specs[i]);
+        for (char *part = strtok(buf, "+"); part != NULL; part = strtok(NULL, "+")) {
+          dufm_structure *b = NULL;
+          CU_ASSERT_FATAL(dufm_structure_parse(&b, part, NULL) == DUFM_OK);
+          int Kb = dufm_structure_K(b);
+          dufm_structure_free(b);
+          want += (double)Kb / K * block_ridge(part, &p, K);
+        }
+        char label[200];
+        snprintf(label, sizeof label, "%s L=%d lambda=%s", specs[i], L, lams[li]);
+        CU_ASSERT(tu_close(rv.value, want, 1e-12, 1e-15, label));
+        CU_ASSERT(rv.value <= e.loss + 1e-12); /* T^+ is one ridge candidate */
+        dufm_structure_eval_clear(&e);
+        dufm_params_clear(&p);
+        dufm_structure_free(s);
+      }
+}
+
 int main(void) {
   CU_TestInfo tests[] = {{"ridge against explicit regression", test_ridge_explicit},
                          {"ridge against a dense scan", test_ridge_scan},
                          {"ridge limits and errors", test_ridge_limits},
+                         {"ridge of structures and compositions", test_structure_ridge},
                          CU_TEST_INFO_NULL};
   return tu_run_suite("ridge", tests);
 }

@@ -45,6 +45,14 @@ dufm_status dufm_ridge_eval(dufm_ridge *out, int L, double lam_L, int K, int nj,
 dufm_status dufm_ridge_clique(dufm_ridge *out, const dufm_params *p, int r, int m, const int *k,
                               const mpq_t *z, dufm_err *err);
 
+/* The same relaxation given A = a_0 ... a_{L-1} and lam_L exactly, for a clique
+ * block of K = r(r-1)/2 classes whose A is already known (dufm_structure_ridge
+ * takes it from the structure's evaluation). L >= 1. Validation as
+ * dufm_clique_norms (T may be rank-deficient), DUFM_EINVAL for a negative lam_L
+ * or A, and as dufm_ridge_eval. */
+dufm_status dufm_ridge_clique_at(dufm_ridge *out, int L, const mpq_t lam_L, int r, int m,
+                                 const int *k, const mpq_t *z, const mpq_t A, dufm_err *err);
+
 DUFM_END_DECLS
 
 #endif

@@ -203,7 +203,9 @@ dufm_cmp dufm_structure_compare(const dufm_structure_eval *a, const dufm_structu
 
 /* Ridge relaxation of the last layer (dufm_ridge_eval) of one evaluated
  * structure at p (compositions: sum over blocks, each block a K_b-class problem
- * with lambdas scaled by K / K_b). DUFM_ENOTAPPLICABLE when e is. */
+ * with lambdas scaled by K / K_b). Read from the exact record e alone
+ * (A = a_0 ... a_{L-1} = q_scaled / a_L; s is not used). DUFM_ENOTAPPLICABLE
+ * when e is. */
 dufm_status dufm_structure_ridge(dufm_ridge *out, const dufm_structure *s,
                                  const dufm_structure_eval *e, const dufm_params *p, dufm_err *err);
 

@@ -1,53 +1,37 @@
-/* Ridge relaxation (theory section 7) of any evaluated structure. */
+/* Ridge relaxation (theory section 7) of any evaluated structure, from its
+ * exact evaluation record: no parameters are rebuilt for a block. */
 #include <math.h>
 #include <stdlib.h>
 
 #include "dufm/rational.h"
 #include "structure/structure_internal.h"
 
-/* Scales every lambda of a copy of p by K / Kb and sets its K to Kb. */
-static dufm_status scaled_params(dufm_params *q, const dufm_params *p, int Kb, dufm_err *err) {
-  /* A block may hold a single class, below the K >= 2 that dufm_params_init
-   * demands of a whole problem: copy, then set K. */
-  dufm_status st = dufm_params_copy(q, p, err);
-  if (st != DUFM_OK)
-    return st;
-  q->K = Kb;
-  mpq_t f, v;
-  mpq_inits(f, v, NULL);
-  mpq_set_si(f, p->K, (unsigned long)Kb);
-  mpq_canonicalize(f);
-  mpq_mul(v, p->lam_h, f);
-  st = dufm_params_set_lambda_q(q, DUFM_LAMBDA_H, v, err);
-  for (int l = 0; l < p->L && st == DUFM_OK; l++) {
-    mpq_mul(v, p->lam_w[l], f);
-    st = dufm_params_set_lambda_q(q, l, v, err);
-  }
-  mpq_clears(f, v, NULL);
-  return st;
-}
-
-/* Ridge of one single (non-composition) block evaluated with its own norms, as a
- * problem of e->K classes at parameters p (whose K is e->K). */
+/* Ridge of one single (non-composition) evaluation e of e->K classes at p, its
+ * lambdas taken times f = K / e->K (a block of a composition; f = 1 for a
+ * single structure). The record's q_scaled is a_0 ... a_L at those lambdas, so
+ * A = a_0 ... a_{L-1} = q_scaled / a_L with a_L = f lam_L ||W_L||^2. */
 static dufm_status ridge_single(dufm_ridge *out, const dufm_structure_eval *e, const dufm_params *p,
-                                dufm_err *err) {
-  if (e->kind == DUFM_STRUCTURE_CLIQUE)
-    return dufm_ridge_clique(out, p, e->clique.r, e->clique.m, e->clique.k, e->clique.z, err);
-  /* DNC and edge constructions end with H_L = I_K: one eigenvalue 1. */
-  mpq_t A, term;
-  mpq_inits(A, term, NULL);
-  mpq_set_ui(A, (unsigned long)p->n, 1);
-  mpq_mul(A, A, p->lam_h);
-  mpq_mul(A, A, e->m1_norm2);
-  for (int l = 0; l < p->L - 1; l++) {
-    mpq_mul(term, p->lam_w[l], e->w_norm2[l]);
-    mpq_mul(A, A, term);
+                                const mpq_t f, dufm_err *err) {
+  const int L = p->L;
+  mpq_t lam_L, A;
+  mpq_inits(lam_L, A, NULL);
+  mpq_mul(lam_L, p->lam_w[L - 1], f);
+  mpq_mul(A, lam_L, e->w_norm2[L - 1]);
+  /* a_L = 0 only for lam_L = 0 (||W_L|| > 0): then F does not depend on A
+   * (dufm_ridge_eval's limit case) and A = 0 stands in for it. */
+  if (mpq_sgn(A) != 0)
+    mpq_div(A, e->q_scaled, A);
+  dufm_status st;
+  if (e->kind == DUFM_STRUCTURE_CLIQUE) {
+    st = dufm_ridge_clique_at(out, L, lam_L, e->clique.r, e->clique.m, e->clique.k,
+                              (const mpq_t *)e->clique.z, A, err);
+  } else {
+    /* DNC and edge constructions end with H_L = I_K: one eigenvalue 1. */
+    double gamma = 1.0;
+    int mult = e->K;
+    st = dufm_ridge_eval(out, L, dufm_q_get_d(lam_L), e->K, 1, &gamma, &mult, dufm_q_log(A), err);
   }
-  double gamma = 1.0;
-  int mult = e->K;
-  dufm_status st =
-      dufm_ridge_eval(out, p->L, p->lam_w_d[p->L - 1], e->K, 1, &gamma, &mult, dufm_q_log(A), err);
-  mpq_clears(A, term, NULL);
+  mpq_clears(lam_L, A, NULL);
   return st;
 }
 
@@ -57,24 +41,30 @@ dufm_status dufm_structure_ridge(dufm_ridge *out, const dufm_structure *s,
   (void)s;
   if (!e->applicable)
     return dufm_err_set(err, DUFM_ENOTAPPLICABLE, "structure not applicable at L = %d", p->L);
-  if (e->kind != DUFM_STRUCTURE_BLOCKS)
-    return ridge_single(out, e, p, err);
+  mpq_t f;
+  mpq_init(f);
+  mpq_set_ui(f, 1, 1);
+  if (e->kind != DUFM_STRUCTURE_BLOCKS) {
+    dufm_status st = ridge_single(out, e, p, f, err);
+    mpq_clear(f);
+    return st;
+  }
   out->value = 0;
   out->t = NAN; /* each block has its own scale */
   out->err = 0;
   dufm_status st = DUFM_OK;
   for (int b = 0; b < e->blocks.count && st == DUFM_OK; b++) {
-    dufm_params q;
-    st = scaled_params(&q, p, e->blocks.items[b].K, err);
+    const dufm_structure_eval *eb = &e->blocks.items[b];
+    mpq_set_ui(f, (unsigned long)e->K, (unsigned long)eb->K);
+    mpq_canonicalize(f);
     dufm_ridge rb;
-    if (st == DUFM_OK)
-      st = ridge_single(&rb, &e->blocks.items[b], &q, err);
+    st = ridge_single(&rb, eb, p, f, err);
     if (st == DUFM_OK) {
-      double w = (double)e->blocks.items[b].K / (double)p->K;
+      double w = (double)eb->K / (double)e->K;
       out->value += w * rb.value;
       out->err += w * rb.err;
     }
-    dufm_params_clear(&q);
   }
+  mpq_clear(f);
   return st;
 }
