@@ -82,15 +82,16 @@ typedef struct {
 void dufm_analysis_opts_default(dufm_analysis_opts *o);
 
 /* Analyses c (per-sample form, n = c->cols / K, which must equal p->n) at p;
- * o = NULL takes the defaults. out need not be initialized; clear it
- * afterwards whatever the status. Errors: DUFM_EINVAL for options out of range
+ * o = NULL takes the defaults. out uninitialized; clear it afterwards whatever
+ * the status. Errors: DUFM_EINVAL for options out of range
  * or a configuration that does not match p (dufm_config_check), DUFM_ENUMERIC
  * for a non-finite loss or a failed SVD, DUFM_ENOMEM. Cost: one evaluation with
  * gradient, and per layer SVDs of the d_l x K class means and of H_l (d_l x N). */
 dufm_status dufm_analyze(dufm_analysis *out, const dufm_config *c, const dufm_params *p,
                          const dufm_analysis_opts *o, dufm_err *err);
 
-/* Frees what a owns and zero-fills it; safe on a zero-filled struct. */
+/* Frees everything a owns and zero-fills it; a no-op on NULL and on a zero-filled
+ * or cleared record. */
 void dufm_analysis_clear(dufm_analysis *a);
 
 /* "dnc", "low_rank", "other", "zero" or "underfit". */
@@ -100,8 +101,8 @@ const char *dufm_classification_name(dufm_classification c);
  * dufm_analyze use these, so they agree to the bit) */
 
 /* out (rows x K) = class means of x (rows x K n, the n columns of class c
- * contiguous). out need not be initialized; clear it afterwards whatever the
- * status. DUFM_EINVAL when K < 1 or K does not divide the columns. */
+ * contiguous). out uninitialized; clear it afterwards whatever the status.
+ * DUFM_EINVAL when K < 1 or K does not divide the columns. */
 dufm_status dufm_class_means(dufm_mat *out, const dufm_mat *x, int K, dufm_err *err);
 
 /* The min(rows, cols) singular values of m, descending, into s (caller

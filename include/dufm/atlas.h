@@ -42,6 +42,7 @@ typedef struct {
   char lambda_text[64]; /* canonical exact text: "0.004", or "1/3" when not a finite decimal */
   long budget;       /* evaluations per setting (dufm_search's meaning) */
   uint64_t seed;
+  int owned; /* internal: nonzero once lambda is initialized */
 } dufm_atlas_spec;
 
 /* Checks 1 <= L_lo <= L_hi <= 64, 2 <= K_lo <= K_hi <= 1000, n in 1..DUFM_MAX_N,
@@ -50,6 +51,8 @@ typedef struct {
  * afterwards whatever the status. */
 dufm_status dufm_atlas_spec_init(dufm_atlas_spec *s, int L_lo, int L_hi, int K_lo, int K_hi, int n,
                                  const char *lambda, long budget, uint64_t seed, dufm_err *err);
+/* Frees everything s owns and zero-fills it; a no-op on NULL and on a zero-filled
+ * or cleared record. */
 void dufm_atlas_spec_clear(dufm_atlas_spec *s);
 
 /* Settings are numbered in dependency order: L ascending, then K descending,
@@ -60,7 +63,8 @@ int dufm_atlas_index(const dufm_atlas_spec *s, int L, int K); /* -1 outside the 
 /* Indices of the settings `index` waits for ((L - 1, K) first, then (L, K + 1),
  * those inside the grid) into dep[0..2); returns how many. */
 int dufm_atlas_deps(const dufm_atlas_spec *s, int index, int dep[2]);
-/* Parameters of setting (L, K): the spec's n and lambda everywhere. */
+/* Parameters of setting (L, K): the spec's n and lambda everywhere. p
+ * uninitialized; clear it afterwards whatever the status. */
 dufm_status dufm_atlas_params(dufm_params *p, const dufm_atlas_spec *s, int L, int K,
                               dufm_err *err);
 /* ROOT/lam<lambda>_n<n> and ROOT/lam<lambda>_n<n>/L<L>_K<K> ('/' of a
@@ -108,6 +112,8 @@ typedef struct {
  * five exact forward passes (dufm_cert_from_config). */
 dufm_status dufm_atlas_entry_annotate(dufm_atlas_entry *e, dufm_err *err);
 
+/* Frees everything e owns and zero-fills it; a no-op on NULL and on a zero-filled
+ * or cleared record. */
 void dufm_atlas_entry_clear(dufm_atlas_entry *e);
 
 /* Writes the entry as one folder: built in a temporary sibling, then renamed
@@ -168,6 +174,8 @@ typedef struct {
  * and, with a certificate, one exact forward pass. */
 dufm_status dufm_atlas_lookup(dufm_atlas_match *out, const char *root, const dufm_params *p,
                               dufm_err *err);
+/* Frees everything m owns and zero-fills it; a no-op on NULL and on a zero-filled
+ * or cleared record. */
 void dufm_atlas_match_clear(dufm_atlas_match *m);
 
 /* dufm_atlas_lookup at cmp's parameters p, then, when an entry matched, its
@@ -205,17 +213,22 @@ typedef struct {
   dufm_config x;      /* owned; empty when loss is not finite */
 } dufm_atlas_result;
 
+/* Frees everything j (r) owns and zero-fills it; a no-op on NULL and on a zero-filled
+ * or cleared record. */
 void dufm_atlas_job_clear(dufm_atlas_job *j);
 void dufm_atlas_result_clear(dufm_atlas_result *r);
 
 /* Runs one job (pure: the result depends only on s and job). A failure of the
  * run itself is recorded in r->status and r->msg (the scheduler reports it);
- * the return value is DUFM_ENOMEM only when r could not be filled. */
+ * the return value is DUFM_ENOMEM only when r could not be filled. r
+ * uninitialized; clear it afterwards whatever the status. */
 dufm_status dufm_atlas_job_run(dufm_atlas_result *r, const dufm_atlas_spec *s,
                                const dufm_atlas_job *job, dufm_err *err);
 
 /* Flat byte images for message passing (doubles bit for bit, native byte
- * order: same architecture on both ends). *buf malloc'ed. */
+ * order: same architecture on both ends). *buf malloc'ed, NULL on failure;
+ * free it with free(). Unpacking: j (r) uninitialized; clear it afterwards
+ * whatever the status. */
 dufm_status dufm_atlas_job_pack(unsigned char **buf, size_t *len, const dufm_atlas_job *j,
                                 dufm_err *err);
 dufm_status dufm_atlas_job_unpack(dufm_atlas_job *j, const unsigned char *buf, size_t len,
@@ -254,12 +267,14 @@ typedef struct dufm_atlas dufm_atlas;
 /* Opens ROOT/lam<X>_n<N> (created if missing, with ROOT), removes leftover
  * temporaries of an interrupted write, reads and validates every existing
  * entry of the grid and decides each setting's action. Skipped settings are
- * reported through on_done here. */
+ * reported through on_done here. *out NULL on failure; free it with
+ * dufm_atlas_free (a no-op on NULL). */
 dufm_status dufm_atlas_open(dufm_atlas **out, const dufm_atlas_spec *s, const char *root,
                             const dufm_atlas_opts *o, dufm_err *err);
 void dufm_atlas_free(dufm_atlas *a);
 
-/* The next ready job into *job (the caller owns it; clear it). *got: 1 a job,
+/* The next ready job into *job (job uninitialized; clear it afterwards
+ * whatever the status). *got: 1 a job,
  * 0 none ready until results come back, -1 every setting is final. Order:
  * final polishes, then phase 2 tasks, then phase 1 tasks, each by setting
  * index. */

@@ -49,8 +49,8 @@ typedef struct {
 /* Checks the target (missing, or a regular file that will be replaced; its
  * folder must exist) and creates the temporary (mode 0666 minus the umask).
  * DUFM_EINVAL for a refused target (the message names it and the rule),
- * DUFM_EIO when the temporary cannot be created. On failure af is cleared
- * (abort is a no-op). */
+ * DUFM_EIO when the temporary cannot be created. af uninitialized; commit it, or
+ * else abort it (its clear function) afterwards whatever the status. */
 dufm_status dufm_atomic_file_open(dufm_atomic_file *af, const char *path, dufm_err *err);
 
 /* Flushes and checks the stream (any earlier failed write is caught here),
@@ -61,8 +61,8 @@ dufm_status dufm_atomic_file_open(dufm_atomic_file *af, const char *path, dufm_e
  * temporary is removed and the target untouched. af is cleared either way. */
 dufm_status dufm_atomic_file_commit(dufm_atomic_file *af, dufm_err *err);
 
-/* Closes and removes the temporary; the target is untouched. No-op on a
- * cleared or committed af. */
+/* Closes and removes the temporary; the target is untouched. A no-op on NULL
+ * and on a zero-filled, cleared or committed af. */
 void dufm_atomic_file_abort(dufm_atomic_file *af);
 
 /* ---- one folder of files */
@@ -76,7 +76,8 @@ typedef struct {
 /* Checks the target (missing with an existing parent folder, or an empty
  * folder) and creates the temporary folder (mode 0777 minus the umask).
  * DUFM_EINVAL for a refused target, DUFM_EIO when the folder cannot be made.
- * On failure ad is cleared. */
+ * ad uninitialized; commit it, or else abort it (its clear function)
+ * afterwards whatever the status. */
 dufm_status dufm_atomic_dir_begin(dufm_atomic_dir *ad, const char *path, dufm_err *err);
 
 /* The path of file name inside the temporary folder (malloc'ed; NULL when out
@@ -89,7 +90,8 @@ char *dufm_atomic_dir_path(const dufm_atomic_dir *ad, const char *name);
  * temporary folder and its files are removed. ad is cleared either way. */
 dufm_status dufm_atomic_dir_commit(dufm_atomic_dir *ad, dufm_err *err);
 
-/* Removes the temporary folder and everything in it. No-op when cleared. */
+/* Removes the temporary folder and everything in it. A no-op on NULL and on a
+ * zero-filled, cleared or committed ad. */
 void dufm_atomic_dir_abort(dufm_atomic_dir *ad);
 
 /* ---- the registry */
@@ -109,12 +111,14 @@ int dufm_atomic_live_count(void);
  * (0: no cap); *size receives its size (may be NULL). Never blocks on a FIFO.
  * DUFM_EIO when it cannot be opened or is not a regular file (the message says
  * what it is: a folder, a FIFO, a device, a socket); DUFM_EFORMAT when it is
- * larger than the cap (the message states the cap and what it is for). */
+ * larger than the cap (the message states the cap and what it is for). *out
+ * NULL on failure; close it with fclose. */
 dufm_status dufm_input_open(FILE **out, uint64_t *size, const char *path, uint64_t max_bytes,
                             const char *what, dufm_err *err);
 
 /* Reads the whole file (as dufm_input_open) into *text (malloc'ed, with a
- * terminating NUL not counted in *len). */
+ * terminating NUL not counted in *len). *text NULL on failure; free it with
+ * free(). */
 dufm_status dufm_input_read(char **text, size_t *len, const char *path, uint64_t max_bytes,
                             const char *what, dufm_err *err);
 

@@ -57,11 +57,12 @@ typedef struct {
   mpq_t bound;     /* stated ((L+1) s_lo - L s_lo^2) / 2 <= F_DNC */
 } dufm_cert;
 
-/* Frees everything c owns and zero-fills it; safe on a zero-filled struct. */
+/* Frees everything c owns and zero-fills it; a no-op on NULL and on a zero-filled
+ * or cleared record. */
 void dufm_cert_clear(dufm_cert *c);
 
-/* Builds the certificate of structure s at p (out uninitialized; cleared on
- * failure): the construction of dufm_structure_build in class-mean form with
+/* Builds the certificate of structure s at p (out uninitialized; clear it
+ * afterwards whatever the status): the construction of dufm_structure_build in class-mean form with
  * entries turned into nearby rationals (continued fractions), W_L recomputed as
  * the exact pseudo-inverse of H_L when the rounded one is not exact, every row
  * rescaled by a rational close to the rescale-optimal factor of
@@ -81,15 +82,16 @@ dufm_status dufm_cert_write(FILE *f, const dufm_cert *c, dufm_err *err);
  * place, so a failure leaves nothing behind. DUFM_EIO names the path. */
 dufm_status dufm_cert_save(const char *path, const dufm_cert *c, dufm_err *err);
 
-/* Parses len bytes of certificate text (out uninitialized; cleared on
- * failure). Strict: fixed line order, single spaces, canonical rationals (lowest
- * terms, no '+', no leading zeros, "-0" and "P/1" refused), every line ended by
- * '\n', nothing after "end", limits above. DUFM_EFORMAT with the message
- * "NAME:LINE: rule" (name is used only in messages), DUFM_ENOMEM. */
+/* Parses len bytes of certificate text (out uninitialized; clear it
+ * afterwards whatever the status). Strict: fixed line order, single spaces,
+ * canonical rationals (lowest terms, no '+', no leading zeros, "-0" and "P/1"
+ * refused), every line ended by '\n', nothing after "end", limits above.
+ * DUFM_EFORMAT with the message "NAME:LINE: rule" (name is used only in messages), DUFM_ENOMEM. */
 dufm_status dufm_cert_parse(dufm_cert *out, const char *text, size_t len, const char *name,
                             dufm_err *err);
 
-/* Reads and parses a file: DUFM_EIO when it cannot be read, else as above. */
+/* Reads and parses a file: DUFM_EIO when it cannot be read, else as above (out
+ * uninitialized; clear it afterwards whatever the status). */
 dufm_status dufm_cert_load(dufm_cert *out, const char *path, dufm_err *err);
 
 typedef enum {
@@ -113,14 +115,15 @@ typedef struct {
 
 /* Re-derives everything from c alone, exactly: the configuration's loss, the
  * DNC Q^(L+1) from the parameters, the case, s_lo's range, the polynomial
- * inequality, the bound and the claim loss < bound. out is initialized here;
- * free it with dufm_cert_report_clear whatever the status. Returns DUFM_OK
+ * inequality, the bound and the claim loss < bound. out uninitialized; clear it
+ * afterwards whatever the status. Returns DUFM_OK
  * whenever the checks ran (the verdict is out->result); DUFM_EINVAL when c is
  * not a well-formed certificate (shapes, limits), DUFM_ENOMEM. Cost: one exact
  * forward pass (sum over layers of d[l] d[l-1] K rational products). */
 dufm_status dufm_cert_check(dufm_cert_report *out, const dufm_cert *c, dufm_err *err);
 
-/* Frees a report; safe on a zero-filled struct. */
+/* Frees everything r owns and zero-fills it; a no-op on NULL and on a zero-filled
+ * or cleared record. */
 void dufm_cert_report_clear(dufm_cert_report *r);
 
 /* Stable short name of a result ("valid", "loss", "dnc-qpow", ...). */
@@ -150,7 +153,8 @@ typedef struct {
 
 void dufm_cert_round_opts_default(dufm_cert_round_opts *o);
 
-/* Builds a certificate (out uninitialized) for the configuration c (per-sample
+/* Builds a certificate (out uninitialized; clear it afterwards whatever the
+ * status) for the configuration c (per-sample
  * form at p, n = c->cols / K as dufm_config_check requires): M_1 = the class
  * means of H1, W_l as given, every entry rounded to the nearest multiple of
  * 2^(e - bits), e the exponent of the matrix's largest |entry|, for the first
@@ -161,11 +165,11 @@ void dufm_cert_round_opts_default(dufm_cert_round_opts *o);
  * checker (dufm_cert_check).
  * Returns DUFM_OK when out is a certificate that dufm_cert_check finds valid;
  * DUFM_ENOTAPPLICABLE when its exact loss is not below the DNC bound (the claim
- * is false; out then holds that certificate, for its loss and bound: clear it);
+ * is false; out then holds that certificate, for its loss and bound);
  * DUFM_EINVAL when c does not match p, an option is out of range, or the
  * classes are not collapsed (the message names the column, its class and the
- * deviation); DUFM_ENUMERIC for a non-finite float loss; DUFM_ENOMEM. On those
- * errors out is cleared. info may be NULL. Cost: up to five exact forward
+ * deviation); DUFM_ENUMERIC for a non-finite float loss; DUFM_ENOMEM (on these
+ * out holds nothing). info may be NULL. Cost: up to five exact forward
  * passes (each sum_l d_l d_(l-1) K rational products). */
 dufm_status dufm_cert_from_config(dufm_cert *out, dufm_cert_round_info *info, const dufm_config *c,
                                   const dufm_params *p, const char *label,

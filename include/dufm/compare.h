@@ -144,6 +144,8 @@ void dufm_compare_opts_default(dufm_compare_opts *o);
 dufm_status dufm_compare(dufm_comparison *out, const dufm_params *p, const dufm_compare_opts *o,
                          dufm_err *err);
 
+/* Frees everything c owns and zero-fills it; a no-op on NULL and on a zero-filled
+ * or cleared record. */
 void dufm_comparison_clear(dufm_comparison *c);
 
 /* Adds a configuration found by search (replacing an earlier one) and
@@ -191,15 +193,18 @@ typedef struct {
   dufm_evidence evidence;
 } dufm_sweep_point;
 
-/* Compares at p with options o (NULL: the defaults) and fills out (need not
- * be initialized; clear it afterwards whatever the status). Errors as
+/* Compares at p with options o (NULL: the defaults) and fills out (out
+ * uninitialized; clear it afterwards whatever the status). Errors as
  * dufm_compare. */
 dufm_status dufm_sweep_point_eval(dufm_sweep_point *out, const dufm_params *p,
                                   const dufm_compare_opts *o, dufm_err *err);
 /* The same from a comparison already made (and perhaps given a search
- * candidate with dufm_comparison_add_search). */
+ * candidate with dufm_comparison_add_search); out uninitialized; clear it
+ * afterwards whatever the status. */
 dufm_status dufm_sweep_point_from(dufm_sweep_point *out, const dufm_comparison *cmp,
                                   const dufm_params *p, dufm_err *err);
+/* Frees everything pt owns and zero-fills it; a no-op on NULL and on a zero-filled
+ * or cleared record. */
 void dufm_sweep_point_clear(dufm_sweep_point *pt);
 
 const char *dufm_verdict_name(dufm_verdict v);

@@ -9,9 +9,11 @@
  * it safe to pass to the record's clear function whatever the status, so
  * callers clear it once after the call, always. Clear functions accept a
  * zero-filled record and NULL. Functions that allocate an object (*out) set
- * *out to NULL on failure; free functions accept NULL. Where a header says
- * "cleared on failure", the record holds nothing on failure (clearing it is
- * still allowed). */
+ * *out to NULL on failure; free functions accept NULL. Every header says it in
+ * the same words: "out uninitialized; clear it afterwards whatever the
+ * status", "*out NULL on failure; free it with ..._free (a no-op on NULL)",
+ * and for clear functions "a no-op on NULL and on a zero-filled or cleared
+ * record" (so clearing twice is safe). */
 #ifndef DUFM_ERROR_H
 #define DUFM_ERROR_H
 

@@ -14,13 +14,16 @@ typedef struct {
 
 #define DUFM_MAT_AT(m, i, j) ((m)->data[(size_t)(i) * (size_t)(m)->cols + (size_t)(j)])
 
-/* Allocates a zero rows x cols matrix (rows, cols >= 1). On failure m is empty. */
+/* Allocates a zero rows x cols matrix (rows, cols >= 1). m uninitialized; clear
+ * it afterwards whatever the status. */
 dufm_status dufm_mat_init(dufm_mat *m, int rows, int cols, dufm_err *err);
 
-/* Frees the storage; safe on an empty or already cleared matrix. */
+/* Frees everything m owns and zero-fills it; a no-op on NULL and on a zero-filled
+ * or cleared record. */
 void dufm_mat_clear(dufm_mat *m);
 
-/* dst becomes a fresh copy of src (dst must be empty or cleared before). */
+/* dst becomes a fresh copy of src. dst uninitialized; clear it afterwards
+ * whatever the status. */
 dufm_status dufm_mat_copy(dufm_mat *dst, const dufm_mat *src, dufm_err *err);
 
 /* Squared Frobenius norm, summed with compensation. */

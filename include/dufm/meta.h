@@ -40,10 +40,13 @@ typedef struct {
   char *version; /* dufm version */
 } dufm_meta;
 
-/* Fills m (uninitialized) from p; widths (d_0..d_L, may be NULL) and form
- * (ignored when widths is NULL) describe a configuration. */
+/* Fills m from p; widths (d_0..d_L, may be NULL) and form (ignored when widths
+ * is NULL) describe a configuration. m uninitialized; clear it afterwards
+ * whatever the status. */
 dufm_status dufm_meta_init(dufm_meta *m, const dufm_params *p, const int *widths, dufm_form form,
                            const char *command, const char *source, dufm_err *err);
+/* Frees everything m owns and zero-fills it; a no-op on NULL and on a zero-filled
+ * or cleared record. */
 void dufm_meta_clear(dufm_meta *m);
 
 /* The exact text of a lambda as meta.json stores it (malloc'ed, NULL when out
@@ -51,14 +54,16 @@ void dufm_meta_clear(dufm_meta *m);
  * mantissa-exponent decimal otherwise, else "P/Q". */
 char *dufm_meta_lambda_text(const mpq_t q);
 
-/* params p (uninitialized) of m: L, K, n and the exact lambdas. */
+/* params p of m: L, K, n and the exact lambdas. p uninitialized; clear it
+ * afterwards whatever the status. */
 dufm_status dufm_meta_params(dufm_params *p, const dufm_meta *m, dufm_err *err);
 
 /* One line of JSON (with the newline). DUFM_EIO on a write error. */
 dufm_status dufm_meta_write(FILE *f, const dufm_meta *m, dufm_err *err);
 
 /* Parses the JSON object in text[0..len); name prefixes every message
- * (DUFM_EFORMAT: the key and the rule). m is uninitialized; cleared on failure. */
+ * (DUFM_EFORMAT: the key and the rule). m uninitialized; clear it afterwards
+ * whatever the status. */
 dufm_status dufm_meta_parse(dufm_meta *m, const char *text, size_t len, const char *name,
                             dufm_err *err);
 
@@ -67,7 +72,8 @@ dufm_status dufm_meta_parse(dufm_meta *m, const char *text, size_t len, const ch
 dufm_status dufm_meta_save(const dufm_atomic_dir *ad, const dufm_meta *m, dufm_err *err);
 
 /* Reads dir/meta.json. *found = 0 (and DUFM_OK, m zeroed) when the folder has
- * none: a folder written by someone else. */
+ * none: a folder written by someone else. m uninitialized; clear it afterwards
+ * whatever the status. */
 dufm_status dufm_meta_load(dufm_meta *m, int *found, const char *dir, dufm_err *err);
 
 /* DUFM_EFORMAT (naming dir/meta.json and both values) when m disagrees with

@@ -27,9 +27,14 @@ typedef enum {
 } dufm_form;
 
 /* Allocates a zero configuration with widths d[0..L] (d[L] = K) and the given
- * number of H1 columns. */
+ * number of H1 columns. c uninitialized; clear it afterwards whatever the
+ * status. */
 dufm_status dufm_config_init(dufm_config *c, int L, const int *d, int cols, dufm_err *err);
+/* Frees everything c owns and zero-fills it; a no-op on NULL and on a zero-filled
+ * or cleared record. */
 void dufm_config_clear(dufm_config *c);
+/* dst becomes a deep copy of src. dst uninitialized; clear it afterwards
+ * whatever the status. */
 dufm_status dufm_config_copy(dufm_config *dst, const dufm_config *src, dufm_err *err);
 
 /* Checks that c matches p in the given form (L, K, columns); the message names
@@ -62,7 +67,8 @@ typedef struct dufm_eval_ws dufm_eval_ws;
 #define DUFM_EVAL_MAX_ENTRIES (1L << 27)
 
 /* Allocates a workspace for configurations shaped like c (only the shape is
- * read); DUFM_EINVAL above DUFM_EVAL_MAX_ENTRIES. *out is NULL on failure. Free with dufm_eval_ws_free (NULL is a no-op). */
+ * read); DUFM_EINVAL above DUFM_EVAL_MAX_ENTRIES. *out NULL on failure; free it
+ * with dufm_eval_ws_free (a no-op on NULL). */
 dufm_status dufm_eval_ws_alloc(dufm_eval_ws **out, const dufm_config *c, dufm_err *err);
 void dufm_eval_ws_free(dufm_eval_ws *ws);
 
@@ -81,7 +87,8 @@ const dufm_mat *dufm_eval_ws_preact(const dufm_eval_ws *ws, int l);
 const dufm_mat *dufm_eval_ws_hidden(const dufm_eval_ws *ws, int l);
 const dufm_mat *dufm_eval_ws_output(const dufm_eval_ws *ws);
 
-/* Output O = W_L H_L into out (K x cols, allocated here). */
+/* Output O = W_L H_L into out (K x cols). out uninitialized; clear it afterwards
+ * whatever the status. */
 dufm_status dufm_forward_output(dufm_mat *out, const dufm_config *c, dufm_err *err);
 
 /* The rescale-optimal loss of c (theory section 2): the minimum of the loss over

@@ -15,8 +15,8 @@ DUFM_BEGIN_DECLS
  * disagree with the file size, and NaN or Inf entries (DUFM_EFORMAT, message
  * names the file and the rule; for NaN/Inf the first bad (row, column) in
  * row-major order). DUFM_EIO when the file cannot be opened or read or is not a
- * regular file. Every message is one line starting with "path: ". On failure
- * out is empty; out needs no initialization. */
+ * regular file. Every message is one line starting with "path: ". out
+ * uninitialized; clear it afterwards whatever the status. */
 dufm_status dufm_npy_read(dufm_mat *out, const char *path, dufm_err *err);
 
 /* Largest .npy file dufm_npy_read opens (bytes): 2^31 float64 entries. */
@@ -36,8 +36,8 @@ dufm_status dufm_npy_write(const char *path, const dufm_mat *m, dufm_err *err);
  * *n_out (may be NULL). Rejected with DUFM_EFORMAT, naming the file and the
  * shapes: no W1.npy, a later W file after a missing one (W4.npy without
  * W3.npy), shapes that do not chain, K < 2, columns not a multiple of K; file
- * errors as dufm_npy_read (a missing H1.npy is DUFM_EIO). On failure out is
- * zeroed (dufm_config_clear is safe but not needed). */
+ * errors as dufm_npy_read (a missing H1.npy is DUFM_EIO). out uninitialized;
+ * clear it afterwards whatever the status. */
 dufm_status dufm_config_load(dufm_config *out, int *n_out, const char *dir, dufm_err *err);
 
 /* Writes a configuration folder as a whole (dufm/atomic.h): dir must be

@@ -107,7 +107,8 @@ double dufm_rng_gaussian(dufm_rng *r); /* N(0, 1) */
 
 /* A configuration with widths d[0..L] (d[L] = K) and cols columns whose entries
  * are std * N(0, 1), drawn in the order H1, W1, ..., WL, each row-major, from
- * dufm_rng_seed(seed). out uninitialized; cleared on failure. */
+ * dufm_rng_seed(seed). out uninitialized; clear it afterwards whatever the
+ * status. */
 dufm_status dufm_optim_init_gaussian(dufm_config *out, int L, const int *d, int cols, double std,
                                      uint64_t seed, dufm_err *err);
 
@@ -115,7 +116,8 @@ dufm_status dufm_optim_init_gaussian(dufm_config *out, int L, const int *d, int 
  * each matrix; padding adds zero neurons, so the loss is unchanged), then
  * eps * N(0, 1) added to every entry in the order above (eps = 0: no noise, seed
  * unused). Needs src->L = L, src->K = d[L], src->d[l] <= d[l]; DUFM_EINVAL names
- * the first layer that does not fit. */
+ * the first layer that does not fit. out uninitialized; clear it afterwards
+ * whatever the status. */
 dufm_status dufm_optim_init_embed(dufm_config *out, const dufm_config *src, const int *d,
                                   double eps, uint64_t seed, dufm_err *err);
 
@@ -132,7 +134,7 @@ typedef struct dufm_optim dufm_optim;
 
 /* Allocates every buffer for configurations of widths d[0..L] and cols columns
  * (method and memory from o): afterwards iterate allocates nothing. *out NULL
- * on failure. Free with dufm_optim_free (NULL is a no-op). */
+ * on failure; free it with dufm_optim_free (a no-op on NULL). */
 dufm_status dufm_optim_alloc(dufm_optim **out, int L, const int *d, int cols,
                              const dufm_optim_opts *o, dufm_err *err);
 void dufm_optim_free(dufm_optim *s);
@@ -186,14 +188,16 @@ dufm_status dufm_optim_run(dufm_optim_result *out, const dufm_config *x0, const 
  * min(nseeds, threads) pthreads; BLAS is single-threaded during the call,
  * except for one large run (see the top of this file), which runs here with
  * `threads` BLAS threads (the previous OpenBLAS thread count is restored
- * afterwards). out is an array of
- * nseeds results (uninitialized; clear each afterwards whatever the status).
+ * afterwards). out is an array of nseeds results: out uninitialized; clear each
+ * afterwards whatever the status.
  * Errors as dufm_optim_run and the init functions; the first error in seed
  * order is reported. */
 dufm_status dufm_optim_runs(dufm_optim_result *out, int nseeds, const uint64_t *seeds, const int *d,
                             const dufm_config *start, const dufm_params *p,
                             const dufm_optim_opts *o, dufm_err *err);
 
+/* Frees everything r owns and zero-fills it; a no-op on NULL and on a zero-filled
+ * or cleared record. */
 void dufm_optim_result_clear(dufm_optim_result *r);
 
 /* Checks the options (lr > 0 finite, iters >= 1, tol >= 0, memory 1..1000,

@@ -27,10 +27,12 @@ typedef struct {
 } dufm_params;
 
 /* Initializes p for the given sizes with every lambda equal to zero.
- * Rejects sizes outside the ranges above (message names L, K or n). */
+ * Rejects sizes outside the ranges above (message names L, K or n). p
+ * uninitialized; clear it afterwards whatever the status. */
 dufm_status dufm_params_init(dufm_params *p, int L, int K, int n, dufm_err *err);
 
-/* Frees p; safe on a zero-filled struct. */
+/* Frees everything p owns and zero-fills it; a no-op on NULL and on a zero-filled
+ * or cleared record. */
 void dufm_params_clear(dufm_params *p);
 
 /* Sets lambda_H (which = -1), lambda_l (which = l - 1 in 0..L-1) or all of them
@@ -46,7 +48,8 @@ dufm_status dufm_params_set_lambda(dufm_params *p, int which, const char *text, 
  * callers such as the certificate parser use it). */
 dufm_status dufm_params_set_lambda_q(dufm_params *p, int which, const mpq_t value, dufm_err *err);
 
-/* dst becomes a deep copy of src (dst uninitialized). */
+/* dst becomes a deep copy of src. dst uninitialized; clear it afterwards
+ * whatever the status. */
 dufm_status dufm_params_copy(dufm_params *dst, const dufm_params *src, dufm_err *err);
 
 DUFM_END_DECLS

@@ -64,15 +64,16 @@ typedef struct {
 
 void dufm_pattern_opts_default(dufm_pattern_opts *o);
 
-/* Patterns of c (per-sample form at p: c->cols = K n). out need not be
- * initialized; clear it whatever the status. o = NULL takes the defaults.
+/* Patterns of c (per-sample form at p: c->cols = K n). out uninitialized; clear
+ * it afterwards whatever the status. o = NULL takes the defaults.
  * Errors: DUFM_EINVAL for rel_tol out of range or a c that does not match p,
  * DUFM_ENUMERIC for a non-finite forward pass, DUFM_ENOMEM. Cost: one forward
  * pass and O(d_l K log d_l) per layer. */
 dufm_status dufm_pattern_extract(dufm_pattern *out, const dufm_config *c, const dufm_params *p,
                                  const dufm_pattern_opts *o, dufm_err *err);
 
-/* Frees what pt owns and zero-fills it; safe on a zero-filled struct. */
+/* Frees everything pt owns and zero-fills it; a no-op on NULL and on a zero-filled
+ * or cleared record. */
 void dufm_pattern_clear(dufm_pattern *pt);
 
 DUFM_END_DECLS

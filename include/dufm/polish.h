@@ -86,10 +86,12 @@ typedef struct {
   int strict;           /* violations == 0 && kinks == 0: an interior point of its piece */
 } dufm_polish_report;
 
+/* Frees everything r owns and zero-fills it; a no-op on NULL and on a zero-filled
+ * or cleared record. */
 void dufm_polish_report_clear(dufm_polish_report *r);
 
 /* Fixed-pattern polish of x in place (x must be in per-sample form for p).
- * rep uninitialized on entry; clear it afterwards whatever the status.
+ * rep uninitialized; clear it afterwards whatever the status.
  * Errors: DUFM_EINVAL (shapes, options), DUFM_ENOMEM, DUFM_ENUMERIC (input loss
  * not finite). Reaching the budget without convergence is not an error
  * (rep->converged = 0). */
@@ -102,7 +104,8 @@ dufm_status dufm_polish(dufm_config *x, dufm_polish_report *rep, const dufm_para
                         const dufm_polish_opts *o, dufm_err *err);
 
 /* The pattern report alone (no optimization) at x: rep->pattern, counts,
- * margins, piece loss and gradient with active = P > 0. */
+ * margins, piece loss and gradient with active = P > 0. rep uninitialized;
+ * clear it afterwards whatever the status. */
 dufm_status dufm_polish_inspect(dufm_polish_report *rep, const dufm_config *x,
                                 const dufm_params *p, dufm_err *err);
 

@@ -83,6 +83,8 @@ typedef struct {
 dufm_status dufm_search_plan_init(dufm_search_plan *plan, const dufm_params *p,
                                   const dufm_search_opts *o, double phase2_fraction,
                                   dufm_err *err);
+/* Frees everything plan owns and zero-fills it; a no-op on NULL and on a zero-filled
+ * or cleared record. */
 void dufm_search_plan_clear(dufm_search_plan *plan);
 
 /* Phase 2 start tasks from a neighbour configuration c (its own L, K, n from
@@ -107,6 +109,8 @@ typedef struct {
   dufm_polish_report polish;
 } dufm_search_result;
 
+/* Frees everything r owns and zero-fills it; a no-op on NULL and on a zero-filled
+ * or cleared record. */
 void dufm_search_result_clear(dufm_search_result *r);
 
 /* Runs task `index` of plan to completion (no shared state: tasks may run in
@@ -121,10 +125,12 @@ int dufm_search_reduce(const dufm_search_result *res, int count);
 
 /* Configuration surgery used by the chains. */
 /* Identity layer inserted after W_pos (1 <= pos <= c->L - 1), exact for the
- * ReLU since H_{pos+1} >= 0; then the factors rebalanced (a_i y_i^2 equal). */
+ * ReLU since H_{pos+1} >= 0; then the factors rebalanced (a_i y_i^2 equal).
+ * out uninitialized; clear it afterwards whatever the status. */
 dufm_status dufm_search_lift(dufm_config *out, const dufm_config *c, int pos,
                              const dufm_params *target, dufm_err *err);
-/* Class k (0-based) deleted: its n columns of H1 and row of W_L. */
+/* Class k (0-based) deleted: its n columns of H1 and row of W_L. out
+ * uninitialized; clear it afterwards whatever the status. */
 dufm_status dufm_search_delete_class(dufm_config *out, const dufm_config *c, int n, int k,
                                      dufm_err *err);
 
@@ -144,13 +150,16 @@ typedef struct {
   double seconds;
 } dufm_search_outcome;
 
+/* Frees everything r owns and zero-fills it; a no-op on NULL and on a zero-filled
+ * or cleared record. */
 void dufm_search_outcome_clear(dufm_search_outcome *r);
 
 /* The whole search at p: when o->chain, first a short search (15 % of the
  * budget each, no chain) at (L - 1, K) (if L >= 2 and every lambda_l equal)
  * and at (L, K + 1); then the plan at p with their best and the extra starts
  * as phase 2 inputs; tasks over o->threads threads; the winner polished
- * again with the rest of the budget. out uninitialized; clear afterwards. */
+ * again with the rest of the budget. out uninitialized; clear it afterwards
+ * whatever the status. */
 dufm_status dufm_search(dufm_search_outcome *out, const dufm_params *p, const dufm_search_opts *o,
                         const dufm_config *starts, int nstarts, dufm_err *err);
 

@@ -59,7 +59,8 @@ typedef enum {
 
 typedef struct dufm_structure dufm_structure;
 
-/* Parses a spec (grammar above) into a new structure (*out NULL on failure).
+/* Parses a spec (grammar above) into a new structure (*out NULL on failure;
+ * free it with dufm_structure_free).
  * Clique specs without weights record their sizes as weights to be optimized;
  * the optimizer runs later (dufm_structure_optimize). Errors, with a
  * one-line message naming the spec part and the rule: DUFM_EFORMAT for syntax
@@ -169,12 +170,12 @@ typedef struct dufm_structure_eval {
   };
 } dufm_structure_eval;
 
-/* Frees everything e owns and zero-fills it; safe on a zero-filled struct and
- * on any result of dufm_structure_evaluate. */
+/* Frees everything e owns and zero-fills it; a no-op on NULL and on a zero-filled
+ * or cleared record. */
 void dufm_structure_eval_clear(dufm_structure_eval *e);
 
-/* Evaluates s at p (out need not be initialized; call dufm_structure_eval_clear
- * afterwards whatever the status). Optimizes s first (dufm_structure_optimize;
+/* Evaluates s at p (out uninitialized; clear it afterwards whatever the
+ * status). Optimizes s first (dufm_structure_optimize;
  * s is const in what it stands for, its cached weights and name are set). The structure's K must
  * equal p->K (a bare "dnc" takes it). DUFM_ENOTAPPLICABLE with out->applicable = 0 when an edge or
  * clique construction (also inside a composition) meets L = 1 ("edge
@@ -216,14 +217,14 @@ dufm_status dufm_structure_ridge(dufm_ridge *out, const dufm_structure *s,
 #define DUFM_STRUCTURE_MAX_ENTRIES (1L << 24)
 
 /* The explicit unscaled construction in the given form (out uninitialized;
- * cleared on failure): DNC M_1 = W_l = I_m; edge construction M_1 = B, W_l = P_B
- * (l <= L-2), W_{L-1} rows w_e, W_L = I_K (widths r, ..., r, K, K); clique
- * W_{L-1} rows rho_k w_S for every k-subset S (sizes in increasing order,
- * subsets in lexicographic order; sizes with z_k = 0 get no neurons), W_L = T^+
- * (computed numerically by a Cholesky solve). Compositions: blocks side by side
- * (block-diagonal weights, classes in block order). Per-sample form repeats each
- * class column n times. Errors: those of dufm_structure_evaluate, DUFM_EINVAL
- * above DUFM_STRUCTURE_MAX_ENTRIES, DUFM_ENUMERIC if T^T T is numerically
+ * clear it afterwards whatever the status): DNC M_1 = W_l = I_m; edge
+ * construction M_1 = B, W_l = P_B (l <= L-2), W_{L-1} rows w_e, W_L = I_K
+ * (widths r, ..., r, K, K); clique W_{L-1} rows rho_k w_S for every k-subset
+ * S (sizes in increasing order, subsets in lexicographic order; sizes with
+ * z_k = 0 get no neurons), W_L = T^+ (computed numerically by a Cholesky
+ * solve). Compositions: blocks side by side (block-diagonal weights, classes in
+ * block order). Per-sample form repeats each class column n times. Errors:
+ * those of dufm_structure_evaluate, DUFM_EINVAL above DUFM_STRUCTURE_MAX_ENTRIES, DUFM_ENUMERIC if T^T T is numerically
  * singular. */
 dufm_status dufm_structure_build(dufm_config *out, const dufm_structure *s, const dufm_params *p,
                                  dufm_form form, dufm_err *err);
@@ -235,7 +236,8 @@ dufm_status dufm_structure_build(dufm_config *out, const dufm_structure *s, cons
  * (t_b = 0) is materialized as zeros (the zero solution is the optimum there;
  * use dufm_structure_build for its shape). A zero lambda gives
  * DUFM_ENOTAPPLICABLE ("a zero lambda makes the optimum unattained"). Other
- * errors as dufm_structure_build. */
+ * errors as dufm_structure_build. out uninitialized; clear it afterwards
+ * whatever the status. */
 dufm_status dufm_structure_materialize(dufm_config *out, const dufm_structure *s,
                                        const dufm_params *p, dufm_form form, dufm_err *err);
 

@@ -30,6 +30,8 @@ const char *dufm_classification_name(dufm_classification c) {
 }
 
 void dufm_analysis_clear(dufm_analysis *a) {
+  if (a == NULL)
+    return;
   if (a->layers != NULL)
     for (int l = 0; l < a->L; l++)
       free(a->layers[l].singular_values);

@@ -22,6 +22,8 @@ static void layer_clear(dufm_pattern_layer *y) {
 }
 
 void dufm_pattern_clear(dufm_pattern *pt) {
+  if (pt == NULL)
+    return;
   for (int i = 0; pt->layers != NULL && i < pt->nlayers; i++)
     layer_clear(&pt->layers[i]);
   free(pt->layers);

@@ -220,6 +220,8 @@ static dufm_status get_config(source *s, dufm_config *c, dufm_err *err) {
 static dufm_status finish(sink *k, unsigned char **buf, size_t *len, dufm_err *err) {
   if (k->oom) {
     free(k->buf);
+    *buf = NULL;
+    *len = 0;
     return dufm_err_set(err, DUFM_ENOMEM, "out of memory for an atlas message");
   }
   *buf = k->buf;

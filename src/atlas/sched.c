@@ -186,6 +186,7 @@ dufm_status dufm_atlas_open(dufm_atlas **out, const dufm_atlas_spec *s, const ch
     return dufm_err_set(err, DUFM_ENOMEM, "out of memory for the atlas");
   a->spec = *s;
   mpq_init(a->spec.lambda);
+  a->spec.owned = 1;
   mpq_set(a->spec.lambda, s->lambda);
   if (o != NULL)
     a->o = *o;

@@ -59,6 +59,7 @@ dufm_status dufm_atlas_spec_init(dufm_atlas_spec *s, int L_lo, int L_hi, int K_l
                                  const char *lambda, long budget, uint64_t seed, dufm_err *err) {
   memset(s, 0, sizeof *s);
   mpq_init(s->lambda);
+  s->owned = 1;
   if (L_lo < 1 || L_hi > ATLAS_MAX_L || L_lo > L_hi)
     return dufm_err_set(err, DUFM_EINVAL, "L: range %d..%d must be increasing within 1..%d", L_lo,
                         L_hi, ATLAS_MAX_L);
@@ -94,7 +95,8 @@ dufm_status dufm_atlas_spec_init(dufm_atlas_spec *s, int L_lo, int L_hi, int K_l
 void dufm_atlas_spec_clear(dufm_atlas_spec *s) {
   if (s == NULL)
     return;
-  mpq_clear(s->lambda);
+  if (s->owned) /* a zero-filled mpq_t is not an mpq_t */
+    mpq_clear(s->lambda);
   memset(s, 0, sizeof *s);
 }
 

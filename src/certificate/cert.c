@@ -9,6 +9,8 @@ int dufm_i_cert_rows(const dufm_cert *c, int l) { return c->d[l]; }
 int dufm_i_cert_cols(const dufm_cert *c, int l) { return l == 0 ? c->p.K : c->d[l - 1]; }
 
 void dufm_cert_clear(dufm_cert *c) {
+  if (c == NULL)
+    return;
   if (c->m != NULL) {
     for (int l = 0; l <= c->p.L; l++) {
       if (c->m[l] == NULL)

@@ -28,6 +28,8 @@ const char *dufm_cert_result_name(dufm_cert_result r) {
 }
 
 void dufm_cert_report_clear(dufm_cert_report *r) {
+  if (r == NULL)
+    return;
   if (r->owned)
     mpq_clears(r->loss, r->bound, NULL);
   *r = (dufm_cert_report){0};

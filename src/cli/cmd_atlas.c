@@ -42,7 +42,6 @@ int cmd_atlas(int argc, char **argv, int first) {
   /* Under mpirun every rank parses the same arguments; rank 0 alone speaks. */
   if (atlas_mpi_env_rank() > 0 && freopen("/dev/null", "w", stderr) == NULL)
     return CLI_EXIT_USAGE;
-  mpq_init(c.spec.lambda);
   int rc = CLI_EXIT_USAGE;
   if (cli_parse(argc, argv, first, "atlas", opts, NULL, 0) < 0)
     goto cleanup;
@@ -65,7 +64,6 @@ int cmd_atlas(int argc, char **argv, int first) {
     goto cleanup;
   }
   dufm_err err;
-  mpq_clear(c.spec.lambda);
   if (dufm_atlas_spec_init(&c.spec, L_lo, L_hi, K_lo, K_hi, (int)n,
                            flam != NULL ? flam : "0.004", budget, (uint64_t)seed,
                            &err) != DUFM_OK) {
