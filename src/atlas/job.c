@@ -4,9 +4,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #include "atlas/atlas_internal.h"
+#include "core/clock.h"
 #include "dufm/polish.h"
 
 #define JOB_MAGIC 0x31424a41u    /* "AJB1" */
@@ -24,12 +24,6 @@ void dufm_atlas_result_clear(dufm_atlas_result *r) {
     return;
   dufm_config_clear(&r->x);
   memset(r, 0, sizeof *r);
-}
-
-static double now(void) {
-  struct timespec ts;
-  clock_gettime(CLOCK_MONOTONIC, &ts);
-  return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
 }
 
 static void run_task(dufm_atlas_result *r, const dufm_params *p, const dufm_atlas_spec *s,
@@ -105,7 +99,7 @@ dufm_status dufm_atlas_job_run(dufm_atlas_result *r, const dufm_atlas_spec *s,
   r->kind = job->kind;
   r->task = job->task.index;
   r->loss = INFINITY;
-  const double t0 = now();
+  const double t0 = dufm_i_now();
   int L, K;
   dufm_err e;
   dufm_err_clear(&e);
@@ -125,7 +119,7 @@ dufm_status dufm_atlas_job_run(dufm_atlas_result *r, const dufm_atlas_spec *s,
   }
   if (r->status != DUFM_OK)
     snprintf(r->msg, sizeof r->msg, "%s", e.msg);
-  r->seconds = now() - t0;
+  r->seconds = dufm_i_now() - t0;
   return DUFM_OK;
 }
 

@@ -15,6 +15,7 @@
 #include <unistd.h>
 
 #include "dufm/atomic.h"
+#include "io/npy_internal.h"
 
 #define SUFFIX ".tmp-"
 #define SUFFIX_RANDOM 12
@@ -115,22 +116,6 @@ static void random_suffix(char *out) {
   out[SUFFIX_RANDOM] = '\0';
 }
 
-static const char *kind_name(mode_t m) {
-  if (S_ISREG(m))
-    return "a regular file";
-  if (S_ISDIR(m))
-    return "a folder";
-  if (S_ISLNK(m))
-    return "a symbolic link";
-  if (S_ISFIFO(m))
-    return "a FIFO";
-  if (S_ISCHR(m) || S_ISBLK(m))
-    return "a device";
-  if (S_ISSOCK(m))
-    return "a socket";
-  return "not a regular file";
-}
-
 /* The folder part of path: "." when there is none. */
 static char *parent_of(const char *path) {
   char *p = strdup(path);
@@ -228,7 +213,7 @@ dufm_status dufm_atomic_file_open(dufm_atomic_file *af, const char *path, dufm_e
     if (!S_ISREG(sb.st_mode))
       return dufm_err_set(err, DUFM_EINVAL,
                           "%s: exists and is %s; only a regular file is replaced (nothing written)",
-                          path, kind_name(sb.st_mode));
+                          path, dufm_i_file_kind(sb.st_mode));
     af->replace = 1;
   } else if (errno != ENOENT) {
     return dufm_err_set(err, DUFM_EIO, "%s: %s", path, strerror(errno));
@@ -329,7 +314,7 @@ dufm_status dufm_atomic_file_commit(dufm_atomic_file *af, dufm_err *err) {
   } else if (af->replace) {
     if (lstat(af->path, &sb) == 0 && !S_ISREG(sb.st_mode))
       st = dufm_err_set(err, DUFM_EINVAL, "%s: has become %s meanwhile; nothing written",
-                        af->path, kind_name(sb.st_mode));
+                        af->path, dufm_i_file_kind(sb.st_mode));
     else if (rename(af->tmp, af->path) != 0)
       st = dufm_err_set(err, DUFM_EIO, "%s: cannot rename the finished file into place: %s",
                         af->path, strerror(errno));
@@ -391,7 +376,7 @@ dufm_status dufm_atomic_dir_begin(dufm_atomic_dir *ad, const char *path, dufm_er
       st = dufm_err_set(err, DUFM_EINVAL,
                         "%s: exists and is %s; a folder target must be missing or an empty "
                         "folder (nothing written)",
-                        path, kind_name(sb.st_mode));
+                        path, dufm_i_file_kind(sb.st_mode));
     else if (!is_empty_dir(ad->path))
       st = dufm_err_set(err, DUFM_EINVAL,
                         "%s: exists and is not an empty folder; it is never overwritten (remove "

@@ -8,10 +8,16 @@
 #include <unistd.h>
 
 #include "dufm/atomic.h"
+#include "io/npy_internal.h"
 
-static const char *what_it_is(mode_t m) {
+/* The one wording of what a path is, for messages. */
+const char *dufm_i_file_kind(mode_t m) {
+  if (S_ISREG(m))
+    return "a regular file";
   if (S_ISDIR(m))
     return "a folder";
+  if (S_ISLNK(m))
+    return "a symbolic link";
   if (S_ISFIFO(m))
     return "a FIFO";
   if (S_ISCHR(m) || S_ISBLK(m))
@@ -44,7 +50,7 @@ dufm_status dufm_input_open(FILE **out, uint64_t *size, const char *path, uint64
     st = dufm_err_set(err, DUFM_EIO, "%s: cannot stat: %s", path, strerror(errno));
   } else if (!S_ISREG(sb.st_mode)) {
     st = dufm_err_set(err, DUFM_EIO, "%s: is %s; %s must be a regular file", path,
-                      what_it_is(sb.st_mode), what != NULL ? what : "an input");
+                      dufm_i_file_kind(sb.st_mode), what != NULL ? what : "an input");
   } else if (max_bytes > 0 && (uint64_t)sb.st_size > max_bytes) {
     cap_text(cap, sizeof cap, max_bytes);
     st = dufm_err_set(err, DUFM_EFORMAT, "%s: %llu bytes exceed the limit of %s for %s", path,

@@ -1,4 +1,4 @@
-/* meta.json: writing, a small reader for its fixed schema, and the checks
+/* meta.json: writing, reading its fixed schema (the syntax by io/json.c), and the checks
  * against a configuration (dufm/meta.h). */
 #include <ctype.h>
 #include <errno.h>
@@ -9,10 +9,10 @@
 #include "dufm/meta.h"
 #include "dufm/npy.h"
 #include "dufm/rational.h"
+#include "io/json_internal.h"
 
 #define FORMAT_TAG "dufm-meta 1"
 #define PLAIN_DIGITS 30
-#define MAX_DEPTH 16
 
 void dufm_meta_clear(dufm_meta *m) {
   if (m == NULL)
@@ -146,27 +146,14 @@ dufm_status dufm_meta_params(dufm_params *p, const dufm_meta *m, dufm_err *err) 
 
 /* ---- writing */
 
-static void put_string(FILE *f, const char *s) {
-  fputc('"', f);
-  for (const unsigned char *c = (const unsigned char *)s; *c; c++) {
-    if (*c == '"' || *c == '\\')
-      fprintf(f, "\\%c", *c);
-    else if (*c < 0x20 || *c == 0x7f)
-      fprintf(f, "\\u%04x", *c);
-    else
-      fputc(*c, f);
-  }
-  fputc('"', f);
-}
-
 dufm_status dufm_meta_write(FILE *f, const dufm_meta *m, dufm_err *err) {
   fprintf(f, "{\"format\": \"%s\", \"L\": %d, \"K\": %d, \"n\": %d, \"lambda_h\": ", FORMAT_TAG,
           m->L, m->K, m->n);
-  put_string(f, m->lambda_h);
+  dufm_i_aj_string(f, m->lambda_h);
   fputs(", \"lambda_w\": [", f);
   for (int l = 0; l < m->L; l++) {
     fputs(l > 0 ? ", " : "", f);
-    put_string(f, m->lambda_w[l]);
+    dufm_i_aj_string(f, m->lambda_w[l]);
   }
   fputc(']', f);
   if (m->widths != NULL) {
@@ -176,11 +163,11 @@ dufm_status dufm_meta_write(FILE *f, const dufm_meta *m, dufm_err *err) {
     fprintf(f, "], \"form\": \"%s\"", m->form == DUFM_FORM_CLASS_MEANS ? "means" : "samples");
   }
   fputs(", \"command\": ", f);
-  put_string(f, m->command != NULL ? m->command : "");
+  dufm_i_aj_string(f, m->command != NULL ? m->command : "");
   fputs(", \"source\": ", f);
-  put_string(f, m->source != NULL ? m->source : "");
+  dufm_i_aj_string(f, m->source != NULL ? m->source : "");
   fputs(", \"version\": ", f);
-  put_string(f, m->version != NULL ? m->version : DUFM_VERSION_STRING);
+  dufm_i_aj_string(f, m->version != NULL ? m->version : DUFM_VERSION_STRING);
   fputs("}\n", f);
   if (ferror(f))
     return dufm_err_set(err, DUFM_EIO, "meta.json: write error: %s", strerror(errno));
@@ -207,254 +194,125 @@ dufm_status dufm_meta_save(const dufm_atomic_dir *ad, const dufm_meta *m, dufm_e
   return st;
 }
 
-/* ---- reading: one object whose values are integers, strings, or arrays of
- * them; other values are skipped. */
+/* ---- reading: one object (io/json.c checks the syntax) whose values are
+ * integers, strings, or arrays of them; unknown keys are ignored. */
 
-typedef struct {
-  const char *s, *end, *start, *name;
-  dufm_err *err;
-} reader;
-
-static dufm_status failp(reader *r, const char *what) {
-  return dufm_err_set(r->err, DUFM_EFORMAT, "%s: %s (byte %ld)", r->name, what,
-                      (long)(r->s - r->start));
-}
-
-static void ws(reader *r) {
-  while (r->s < r->end && (*r->s == ' ' || *r->s == '\t' || *r->s == '\n' || *r->s == '\r'))
-    r->s++;
-}
-
-static int eat(reader *r, char c) {
-  ws(r);
-  if (r->s < r->end && *r->s == c) {
-    r->s++;
-    return 1;
-  }
-  return 0;
-}
-
-/* A JSON string into *out (malloc'ed); \u escapes only below 0x80. */
-static dufm_status string(reader *r, char **out) {
-  ws(r);
-  if (r->s >= r->end || *r->s != '"')
-    return failp(r, "expected a string");
-  r->s++;
-  size_t cap = 64, n = 0;
-  char *buf = malloc(cap);
-  while (buf != NULL && r->s < r->end && *r->s != '"') {
-    char c = *r->s++;
-    if ((unsigned char)c < 0x20) {
-      free(buf);
-      return failp(r, "control character in a string");
-    }
-    if (c == '\\') {
-      if (r->s >= r->end)
-        break;
-      char e = *r->s++;
-      const char *map = strchr("\"\"\\\\//b\bf\fn\nr\rt\t", e);
-      if (e == 'u') {
-        unsigned v = 0;
-        int i = 0;
-        for (; i < 4 && r->s < r->end && isxdigit((unsigned char)*r->s); i++, r->s++)
-          v = v * 16 + (unsigned)(isdigit((unsigned char)*r->s) ? *r->s - '0'
-                                                                 : tolower((unsigned char)*r->s) - 'a' + 10);
-        if (i < 4 || v == 0 || v >= 0x80) {
-          free(buf);
-          return failp(r, "only \\u escapes of ASCII characters are accepted");
-        }
-        c = (char)v;
-      } else if (map != NULL && ((map - "\"\"\\\\//b\bf\fn\nr\rt\t") % 2) == 0) {
-        c = map[1];
-      } else {
-        free(buf);
-        return failp(r, "bad escape in a string");
-      }
-    }
-    if (n + 2 > cap) {
-      char *b = realloc(buf, cap *= 2);
-      if (b == NULL)
-        free(buf);
-      buf = b;
-    }
-    if (buf != NULL)
-      buf[n++] = c;
-  }
-  if (buf == NULL)
-    return dufm_err_set(r->err, DUFM_ENOMEM, "%s: out of memory", r->name);
-  if (r->s >= r->end) {
-    free(buf);
-    return failp(r, "unterminated string");
-  }
-  r->s++;
-  buf[n] = '\0';
-  *out = buf;
+static dufm_status get_int(int *out, const dufm_i_aj *v, long lo, long hi, const char *key,
+                           const char *name, dufm_err *err) {
+  const char *p = v->start, *end = v->start + v->len;
+  int neg = p < end && *p == '-', digits = 0;
+  long x = 0;
+  for (p += neg; p < end && isdigit((unsigned char)*p) && digits < 12; p++, digits++)
+    x = x * 10 + (*p - '0');
+  if (v->type != AJ_NUMBER || digits == 0 || p != end)
+    return dufm_err_set(err, DUFM_EFORMAT, "%s: \"%s\" must be a whole number", name, key);
+  x = neg ? -x : x;
+  if (x < lo || x > hi)
+    return dufm_err_set(err, DUFM_EFORMAT, "%s: \"%s\" is %ld, outside %ld..%ld", name, key, x, lo,
+                        hi);
+  *out = (int)x;
   return DUFM_OK;
 }
 
-static dufm_status integer(reader *r, int *out, long lo, long hi, const char *key) {
-  ws(r);
-  const char *p = r->s;
-  int neg = p < r->end && *p == '-';
-  p += neg;
-  long v = 0;
-  int digits = 0;
-  while (p < r->end && *p >= '0' && *p <= '9' && digits < 12)
-    v = v * 10 + (*p++ - '0'), digits++;
-  if (digits == 0 || (p < r->end && (*p == '.' || *p == 'e' || *p == 'E' || isdigit((unsigned char)*p))))
-    return dufm_err_set(r->err, DUFM_EFORMAT, "%s: \"%s\" must be a whole number", r->name, key);
-  v = neg ? -v : v;
-  if (v < lo || v > hi)
-    return dufm_err_set(r->err, DUFM_EFORMAT, "%s: \"%s\" is %ld, outside %ld..%ld", r->name, key,
-                        v, lo, hi);
-  r->s = p;
-  *out = (int)v;
+static dufm_status get_string(char **out, const dufm_i_aj *v, const char *key, const char *name,
+                              dufm_err *err) {
+  if (v->type != AJ_STRING)
+    return dufm_err_set(err, DUFM_EFORMAT, "%s: \"%s\" must be a string", name, key);
+  if ((*out = strdup(v->str)) == NULL)
+    return dufm_err_set(err, DUFM_ENOMEM, "%s: out of memory", name);
   return DUFM_OK;
 }
 
-static dufm_status skip_value(reader *r, int depth) {
-  ws(r);
-  if (depth > MAX_DEPTH)
-    return failp(r, "nested too deeply");
-  if (r->s >= r->end)
-    return failp(r, "missing value");
-  char c = *r->s;
-  if (c == '"') {
-    char *s = NULL;
-    dufm_status st = string(r, &s);
-    free(s);
-    return st;
-  }
-  if (c == '[' || c == '{') {
-    char close = c == '[' ? ']' : '}';
-    r->s++;
-    if (eat(r, close))
-      return DUFM_OK;
-    do {
-      dufm_status st;
-      if (c == '{') {
-        char *k = NULL;
-        if ((st = string(r, &k)) != DUFM_OK)
-          return st;
-        free(k);
-        if (!eat(r, ':'))
-          return failp(r, "expected ':'");
-      }
-      if ((st = skip_value(r, depth + 1)) != DUFM_OK)
-        return st;
-    } while (eat(r, ','));
-    return eat(r, close) ? DUFM_OK : failp(r, "unterminated array or object");
-  }
-  const char *p = r->s;
-  while (p < r->end && (isalnum((unsigned char)*p) || *p == '-' || *p == '+' || *p == '.'))
-    p++;
-  if (p == r->s)
-    return failp(r, "unexpected character");
-  r->s = p;
-  return DUFM_OK;
-}
-
-/* [a, b, ...] of strings (ints == NULL) or of integers >= 1. */
-static dufm_status array(reader *r, char ***strs, int **ints, int *count, const char *key) {
-  int cap = 0;
+/* [a, b, ...] of strings (ints == NULL) or of integers >= 1; *count counts
+ * the entries stored, for the caller to free. */
+static dufm_status get_array(char ***strs, int **ints, int *count, const dufm_i_aj *v,
+                             const char *key, const char *name, dufm_err *err) {
   *count = 0;
-  if (!eat(r, '['))
-    return dufm_err_set(r->err, DUFM_EFORMAT, "%s: \"%s\" must be an array", r->name, key);
-  if (eat(r, ']'))
-    return DUFM_OK;
-  do {
-    if (*count == DUFM_MAX_L + 1)
-      return dufm_err_set(r->err, DUFM_EFORMAT, "%s: \"%s\" has more than %d entries", r->name,
-                          key, DUFM_MAX_L + 1);
-    if (*count == cap) {
-      cap = cap * 2 + 8;
-      void *g = ints != NULL ? realloc(*ints, (size_t)cap * sizeof **ints)
-                             : realloc(*strs, (size_t)cap * sizeof **strs);
-      if (g == NULL)
-        return dufm_err_set(r->err, DUFM_ENOMEM, "%s: out of memory", r->name);
-      if (ints != NULL)
-        *ints = g;
-      else
-        *strs = g;
-    }
-    dufm_status st = ints != NULL ? integer(r, &(*ints)[*count], 1, 1L << 30, key)
-                                  : string(r, &(*strs)[*count]);
+  if (v->type != AJ_ARRAY)
+    return dufm_err_set(err, DUFM_EFORMAT, "%s: \"%s\" must be an array", name, key);
+  if (v->nkids > DUFM_MAX_L + 1)
+    return dufm_err_set(err, DUFM_EFORMAT, "%s: \"%s\" has more than %d entries", name, key,
+                        DUFM_MAX_L + 1);
+  size_t n = v->nkids > 0 ? (size_t)v->nkids : 1;
+  if (ints != NULL ? (*ints = calloc(n, sizeof **ints)) == NULL
+                   : (*strs = calloc(n, sizeof **strs)) == NULL)
+    return dufm_err_set(err, DUFM_ENOMEM, "%s: out of memory", name);
+  for (int i = 0; i < v->nkids; i++) {
+    dufm_status st = ints != NULL ? get_int(&(*ints)[i], &v->kids[i], 1, 1L << 30, key, name, err)
+                                  : get_string(&(*strs)[i], &v->kids[i], key, name, err);
     if (st != DUFM_OK)
       return st;
     (*count)++;
-  } while (eat(r, ','));
-  return eat(r, ']') ? DUFM_OK
-                     : dufm_err_set(r->err, DUFM_EFORMAT, "%s: \"%s\": unterminated array",
-                                    r->name, key);
+  }
+  return DUFM_OK;
 }
 
 enum { K_FORMAT, K_L, K_K, K_N, K_LH, K_LW, K_WIDTHS, K_FORM, K_COMMAND, K_SOURCE, K_VERSION, NK };
-static const char *const keys[NK] = {"format",   "L",     "K",       "n",      "lambda_h", "lambda_w",
-                                     "widths",   "form",  "command", "source", "version"};
+static const char *const keys[NK] = {"format", "L",    "K",       "n",      "lambda_h", "lambda_w",
+                                     "widths", "form", "command", "source", "version"};
 
-static dufm_status parse_object(dufm_meta *m, reader *r, int *nlw, int *nwidths) {
-  int seen[NK] = {0};
+static dufm_status parse_object(dufm_meta *m, const dufm_i_aj *root, const char *name, int *nlw,
+                                int *nwidths, dufm_err *err) {
+  if (root->type != AJ_OBJECT)
+    return dufm_err_set(err, DUFM_EFORMAT, "%s: expected a JSON object", name);
+  if (root->nkids == 0)
+    return dufm_err_set(err, DUFM_EFORMAT, "%s: empty object", name);
   char *format = NULL, *form = NULL;
   dufm_status st = DUFM_OK;
-  if (!eat(r, '{'))
-    return failp(r, "expected a JSON object");
-  if (eat(r, '}'))
-    return failp(r, "empty object");
-  do {
-    char *key = NULL;
-    if ((st = string(r, &key)) != DUFM_OK)
-      break;
-    int k = 0;
-    while (k < NK && strcmp(keys[k], key) != 0)
-      k++;
-    if (!eat(r, ':')) {
-      free(key);
-      st = failp(r, "expected ':' after a key");
-      break;
+  for (int k = 0; k < NK && st == DUFM_OK; k++) {
+    const dufm_i_aj *v = dufm_i_aj_get(root, keys[k]);
+    if (v == NULL) {
+      if (k <= K_LW) /* format .. lambda_w are required */
+        st = dufm_err_set(err, DUFM_EFORMAT, "%s: \"%s\" is missing", name, keys[k]);
+      continue;
     }
-    if (k < NK && seen[k]) {
-      st = dufm_err_set(r->err, DUFM_EFORMAT, "%s: \"%s\" given twice", r->name, keys[k]);
-      free(key);
-      break;
-    }
-    free(key);
-    if (k < NK)
-      seen[k] = 1;
     switch (k) {
-    case K_FORMAT: st = string(r, &format); break;
-    case K_L: st = integer(r, &m->L, 1, DUFM_MAX_L, "L"); break;
-    case K_K: st = integer(r, &m->K, 2, DUFM_MAX_K, "K"); break;
-    case K_N: st = integer(r, &m->n, 1, DUFM_MAX_N, "n"); break;
-    case K_LH: st = string(r, &m->lambda_h); break;
-    case K_LW: st = array(r, &m->lambda_w, NULL, nlw, "lambda_w"); break;
-    case K_WIDTHS: st = array(r, NULL, &m->widths, nwidths, "widths"); break;
-    case K_FORM: st = string(r, &form); break;
-    case K_COMMAND: st = string(r, &m->command); break;
-    case K_SOURCE: st = string(r, &m->source); break;
-    case K_VERSION: st = string(r, &m->version); break;
-    default: st = skip_value(r, 1);
+    case K_FORMAT:
+      st = get_string(&format, v, keys[k], name, err);
+      break;
+    case K_L:
+      st = get_int(&m->L, v, 1, DUFM_MAX_L, "L", name, err);
+      break;
+    case K_K:
+      st = get_int(&m->K, v, 2, DUFM_MAX_K, "K", name, err);
+      break;
+    case K_N:
+      st = get_int(&m->n, v, 1, DUFM_MAX_N, "n", name, err);
+      break;
+    case K_LH:
+      st = get_string(&m->lambda_h, v, keys[k], name, err);
+      break;
+    case K_LW:
+      st = get_array(&m->lambda_w, NULL, nlw, v, keys[k], name, err);
+      break;
+    case K_WIDTHS:
+      st = get_array(NULL, &m->widths, nwidths, v, keys[k], name, err);
+      break;
+    case K_FORM:
+      st = get_string(&form, v, keys[k], name, err);
+      break;
+    case K_COMMAND:
+      st = get_string(&m->command, v, keys[k], name, err);
+      break;
+    case K_SOURCE:
+      st = get_string(&m->source, v, keys[k], name, err);
+      break;
+    default:
+      st = get_string(&m->version, v, keys[k], name, err);
     }
-  } while (st == DUFM_OK && eat(r, ','));
-  if (st == DUFM_OK && !eat(r, '}'))
-    st = failp(r, "expected ',' or '}'");
-  ws(r);
-  if (st == DUFM_OK && r->s != r->end)
-    st = failp(r, "text after the object");
-  for (int k = 0; st == DUFM_OK && k <= K_LW; k++)
-    if (!seen[k])
-      st = dufm_err_set(r->err, DUFM_EFORMAT, "%s: \"%s\" is missing", r->name, keys[k]);
+  }
   if (st == DUFM_OK && strcmp(format, FORMAT_TAG) != 0)
-    st = dufm_err_set(r->err, DUFM_EFORMAT, "%s: \"format\" is \"%.40s\", expected \"%s\"",
-                      r->name, format, FORMAT_TAG);
-  if (st == DUFM_OK && seen[K_FORM]) {
+    st = dufm_err_set(err, DUFM_EFORMAT, "%s: \"format\" is \"%.40s\", expected \"%s\"", name,
+                      format, FORMAT_TAG);
+  if (st == DUFM_OK && form != NULL) {
     m->has_form = 1;
     if (strcmp(form, "means") == 0)
       m->form = DUFM_FORM_CLASS_MEANS;
     else if (strcmp(form, "samples") == 0)
       m->form = DUFM_FORM_SAMPLES;
     else
-      st = dufm_err_set(r->err, DUFM_EFORMAT,
-                        "%s: \"form\" is \"%.40s\"; it must be \"samples\" or \"means\"", r->name,
+      st = dufm_err_set(err, DUFM_EFORMAT,
+                        "%s: \"form\" is \"%.40s\"; it must be \"samples\" or \"means\"", name,
                         form);
   }
   free(format);
@@ -465,9 +323,16 @@ static dufm_status parse_object(dufm_meta *m, reader *r, int *nlw, int *nwidths)
 dufm_status dufm_meta_parse(dufm_meta *m, const char *text, size_t len, const char *name,
                             dufm_err *err) {
   memset(m, 0, sizeof *m);
-  reader r = {text, text + len, text, name, err};
   int nlw = 0, nwidths = 0;
-  dufm_status st = parse_object(m, &r, &nlw, &nwidths);
+  dufm_i_aj root;
+  char msg[256];
+  dufm_status st = DUFM_OK;
+  if (dufm_i_aj_parse(&root, text, len, msg, sizeof msg) != 0)
+    st = dufm_err_set(err, strstr(msg, "out of memory") ? DUFM_ENOMEM : DUFM_EFORMAT, "%s: %s",
+                      name, msg);
+  else
+    st = parse_object(m, &root, name, &nlw, &nwidths, err);
+  dufm_i_aj_free(&root);
   int stored_lw = nlw; /* free what was allocated whatever L says */
   if (st == DUFM_OK && nlw != m->L)
     st = dufm_err_set(err, DUFM_EFORMAT, "%s: \"lambda_w\" has %d values but L = %d", name, nlw,
@@ -526,8 +391,8 @@ dufm_status dufm_meta_check_config(const dufm_meta *m, const dufm_config *c, con
                                    dufm_err *err) {
   const char *file = DUFM_META_FILE;
   if (m->L != c->L)
-    return dufm_err_set(err, DUFM_EFORMAT, "%s/%s: L = %d, but the folder has %d layers", dir,
-                        file, m->L, c->L);
+    return dufm_err_set(err, DUFM_EFORMAT, "%s/%s: L = %d, but the folder has %d layers", dir, file,
+                        m->L, c->L);
   if (m->K != c->K)
     return dufm_err_set(err, DUFM_EFORMAT, "%s/%s: K = %d, but W%d.npy has %d rows", dir, file,
                         m->K, c->L, c->K);
@@ -540,8 +405,8 @@ dufm_status dufm_meta_check_config(const dufm_meta *m, const dufm_config *c, con
     return dufm_err_set(err, DUFM_EFORMAT,
                         "%s/%s: form %s with K = %d, n = %d needs %ld columns, but H1.npy has %d",
                         dir, file,
-                        m->has_form && m->form == DUFM_FORM_CLASS_MEANS ? "means" : "samples",
-                        m->K, m->n, want, c->cols);
+                        m->has_form && m->form == DUFM_FORM_CLASS_MEANS ? "means" : "samples", m->K,
+                        m->n, want, c->cols);
   return DUFM_OK;
 }
 

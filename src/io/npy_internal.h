@@ -4,6 +4,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <sys/types.h>
 
 #include "dufm/error.h"
 
@@ -40,5 +41,9 @@ char *dufm_i_layer_path(const char *dir, int l);
  * *count of them in *out (malloc'ed, NULL when none). */
 dufm_status dufm_i_layers_above(int **out, size_t *count, const char *dir, int above,
                                 dufm_err *err);
+
+/* What a file of this mode is, for messages: "a regular file", "a folder", "a
+ * symbolic link", "a FIFO", "a device", "a socket" or "not a regular file". */
+const char *dufm_i_file_kind(mode_t m);
 
 #endif

@@ -2,8 +2,8 @@
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
+#include "core/clock.h"
 #include "optim/optim_internal.h"
 
 void dufm_optim_opts_default(dufm_optim_opts *o) {
@@ -89,12 +89,6 @@ void dufm_optim_result_clear(dufm_optim_result *r) {
   memset(r, 0, sizeof *r);
 }
 
-static double now_seconds(void) {
-  struct timespec ts;
-  clock_gettime(CLOCK_MONOTONIC, &ts);
-  return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
-}
-
 static void log_point(dufm_optim_result *out, const dufm_optim *s) {
   const dufm_loss *f = dufm_optim_loss(s);
   out->trace[out->ntrace++] =
@@ -105,7 +99,7 @@ dufm_status dufm_i_optim_run(dufm_optim_result *out, const dufm_config *x0, cons
                              const dufm_optim_opts *o, int run, uint64_t seed, dufm_err *err) {
   memset(out, 0, sizeof *out);
   out->seed = seed;
-  const double t0 = now_seconds();
+  const double t0 = dufm_i_now();
   dufm_optim *s = NULL;
   dufm_status st = dufm_optim_alloc(&s, x0->L, x0->d, x0->cols, o, err);
   if (st != DUFM_OK)
@@ -145,7 +139,7 @@ dufm_status dufm_i_optim_run(dufm_optim_result *out, const dufm_config *x0, cons
                                 o->iters,
                                 dufm_optim_loss(s)->loss,
                                 dufm_optim_grad_norm(s),
-                                now_seconds() - t0};
+                                dufm_i_now() - t0};
       o->progress(o->progress_ctx, &pr);
     }
   }
@@ -161,7 +155,7 @@ dufm_status dufm_i_optim_run(dufm_optim_result *out, const dufm_config *x0, cons
   st = dufm_config_copy(&out->x, dufm_optim_x(s), err);
 cleanup:
   dufm_optim_free(s);
-  out->seconds = now_seconds() - t0;
+  out->seconds = dufm_i_now() - t0;
   return st;
 }
 

@@ -5,9 +5,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 #include <unistd.h>
 
+#include "core/clock.h"
 #include "dufm/dnc.h"
 #include "dufm/search.h"
 
@@ -29,12 +29,6 @@ void dufm_search_outcome_clear(dufm_search_outcome *r) {
   free(r->task_loss);
   free(r->task_evals);
   memset(r, 0, sizeof *r);
-}
-
-static double now(void) {
-  struct timespec ts;
-  clock_gettime(CLOCK_MONOTONIC, &ts);
-  return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
 }
 
 typedef struct {
@@ -200,7 +194,7 @@ static int same_lambdas(const dufm_params *p) {
 dufm_status dufm_search(dufm_search_outcome *out, const dufm_params *p, const dufm_search_opts *o,
                         const dufm_config *starts, int nstarts, dufm_err *err) {
   memset(out, 0, sizeof *out);
-  const double t0 = now();
+  const double t0 = dufm_i_now();
   out->lower_L_loss = out->higher_K_loss = NAN;
   out->budget = o->budget;
   if (o->budget < 10000)
@@ -247,13 +241,13 @@ dufm_status dufm_search(dufm_search_outcome *out, const dufm_params *p, const du
   out->budget = o->budget;
   if (st == DUFM_OK)
     out->ratio_to_dnc = out->best_loss / out->dnc_loss;
-  out->timed_out = o->deadline > 0 && now() > o->deadline;
+  out->timed_out = o->deadline > 0 && dufm_i_now() > o->deadline;
 cleanup:
   for (int i = 0; all != NULL && i < nall; i++)
     dufm_config_clear(&all[i]);
   free(all);
   free(labels);
-  out->seconds = now() - t0;
+  out->seconds = dufm_i_now() - t0;
   if (st != DUFM_OK) {
     double s = out->seconds;
     dufm_search_outcome_clear(out);

@@ -3,8 +3,8 @@
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
+#include "core/clock.h"
 #include "dufm/search.h"
 
 /* A run ended at the zero solution when its fit is 1/2 (zero output) and its
@@ -21,12 +21,6 @@ void dufm_search_result_clear(dufm_search_result *r) {
   dufm_config_clear(&r->x);
   dufm_polish_report_clear(&r->polish);
   memset(r, 0, sizeof *r);
-}
-
-static double now(void) {
-  struct timespec ts;
-  clock_gettime(CLOCK_MONOTONIC, &ts);
-  return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
 }
 
 static int dead(const dufm_loss *f) { return f->fit > ZERO_FIT && f->reg < ZERO_REG; }
@@ -79,7 +73,7 @@ static dufm_status gaussian(dufm_search_result *out, const dufm_search_plan *pla
           died = 1;
           break;
         }
-        if (plan->o.deadline > 0 && now() > plan->o.deadline)
+        if (plan->o.deadline > 0 && dufm_i_now() > plan->o.deadline)
           break;
       }
     }
@@ -117,7 +111,7 @@ dufm_status dufm_search_task_run(dufm_search_result *out, const dufm_search_plan
   out->index = index;
   out->loss = INFINITY;
   dufm_status st = DUFM_OK;
-  if (plan->o.deadline > 0 && now() > plan->o.deadline)
+  if (plan->o.deadline > 0 && dufm_i_now() > plan->o.deadline)
     return DUFM_OK; /* out of time: nothing run, loss stays infinite */
   if (t->kind == DUFM_TASK_GAUSSIAN) {
     st = gaussian(out, plan, t, err);

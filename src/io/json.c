@@ -1,11 +1,12 @@
-/* A small strict JSON reader for entry.json (RFC 8259 syntax; numbers are
- * read with strtod, strings unescaped to UTF-8). */
+/* The small strict JSON reader of meta.json and entry.json (RFC 8259 syntax;
+ * numbers are kept as text spans, strings unescaped to UTF-8; repeated member
+ * names, surrogate escapes and \u0000 are refused). */
 #include <ctype.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "atlas/atlas_internal.h"
+#include "io/json_internal.h"
 
 #define AJ_MAX_DEPTH 32
 
@@ -90,6 +91,10 @@ static int string(reader *r, char **out) {
       return fail(r, "bad escape in a string");
     }
     r->p += 4;
+    if (u == 0) {
+      free(buf);
+      return fail(r, "\\u0000 is not accepted in a string");
+    }
     if (u >= 0xd800 && u <= 0xdfff) {
       free(buf);
       return fail(r, "surrogate escapes are not accepted");
@@ -174,8 +179,10 @@ static int container(reader *r, dufm_i_aj *v, int depth) {
         return -1;
       for (int i = 0; i < v->nkids; i++)
         if (strcmp(v->kids[i].key, key) == 0) {
+          char what[96];
+          snprintf(what, sizeof what, "\"%.40s\" given twice", key);
           free(key);
-          return fail(r, "repeated member name");
+          return fail(r, what);
         }
       ws(r);
       if (r->p >= r->end || *r->p != ':') {
@@ -285,7 +292,7 @@ void dufm_i_aj_string(FILE *f, const char *s) {
   for (const unsigned char *c = (const unsigned char *)s; *c != '\0'; c++) {
     if (*c == '"' || *c == '\\')
       fprintf(f, "\\%c", *c);
-    else if (*c < 0x20)
+    else if (*c < 0x20 || *c == 0x7f)
       fprintf(f, "\\u%04x", *c);
     else
       fputc(*c, f);
