@@ -119,6 +119,13 @@ dufm_status dufm_optim_init_gaussian(dufm_config *out, int L, const int *d, int 
 dufm_status dufm_optim_init_embed(dufm_config *out, const dufm_config *src, const int *d,
                                   double eps, uint64_t seed, dufm_err *err);
 
+/* Default Gaussian start std for depth L and widths d[0..L]: 0.1 for L <= 4
+ * (the paper's); deeper, sqrt(2 / w) g^(3 / (L - 1)) with w the geometric
+ * mean of d[0..L-1] and g = 0.1 sqrt(15), so the product of the L - 1 ReLU
+ * gains std sqrt(w / 2) stays that of L = 4, width 30, std 0.1 (a smaller
+ * product lets weight decay pull gd into the zero solution). docs/search.md. */
+double dufm_optim_default_init_std(int L, const int *d);
+
 /* ---- the solver */
 
 typedef struct dufm_optim dufm_optim;

@@ -166,6 +166,8 @@ int cmd_optimize(int argc, char **argv, int first) {
       (f.save && optimize_check_save(f.save) != 0) ||
       (f.trace && optimize_check_trace(f.trace) != 0))
     goto cleanup;
+  if (f.init_std == NULL) /* the default scale depends on the depth */
+    j.o.init_std = dufm_optim_default_init_std(j.p.L, j.d);
   rc = run(&j, f.progress != NULL);
   if (rc == CLI_EXIT_OK && c.json)
     optimize_print_json(&j);

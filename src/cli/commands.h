@@ -15,5 +15,7 @@ int cmd_plot(int argc, char **argv, int first);
 int cmd_certify(int argc, char **argv, int first);
 int cmd_check_cert(int argc, char **argv, int first);
 int cmd_paper(int argc, char **argv, int first);
+int cmd_polish(int argc, char **argv, int first);
+int cmd_search(int argc, char **argv, int first);
 
 #endif

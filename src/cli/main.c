@@ -59,7 +59,8 @@ static const command commands[] = {
      "  --lr X           gd/anneal step (default 0.5)\n"
      "  --iters N        steps (default 20000; lbfgs 5000)\n"
      "  --tol X          stop when the gradient norm <= X (default 1e-12)\n"
-     "  --init-std X     Gaussian start N(0, X^2) (default 0.1)\n"
+     "  --init-std X     Gaussian start N(0, X^2) (default 0.1 for L <= 4; deeper: keeps\n"
+     "                   the product of the hidden layers' gains, 0.146 at L = 6, width 30)\n"
      "  --init SPEC|DIR  start from a structure (rescale-optimal, zero-padded) or a folder\n"
      "  --perturb EPS    add N(0, EPS^2) to the --init start (a different draw per seed)\n"
      "  --save DIR       best run as H1.npy, W1.npy, ... (DIR missing or empty)\n"
@@ -114,6 +115,29 @@ static const command commands[] = {
      "usage: dufm check-cert FILE [--json]\n"
      "Recomputes the loss, the DNC bound and the claim with exact rationals.\n"
      "Exit 0 valid, 1 invalid (names the failed check), 2 malformed (file:line: rule).\n"},
+    {"polish", cmd_polish, "polish a configuration to a high-accuracy local minimum of its piece",
+     "usage: dufm polish DIR [flags]\n"
+     "Softplus continuation (beta 1e2..1e5), L-BFGS on the exact loss, then L-BFGS on the\n"
+     "fixed-activation-pattern piece to a relative gradient norm <= --tol; the result is\n"
+     "re-evaluated with the generic loss and is never above the input's loss.\n"
+     "  --pattern-only   only the fixed-pattern polish\n"
+     "  --max-evals N    loss + gradient evaluations (default 20000)\n"
+     "  --tol X          relative gradient norm target (default 1e-10)\n"
+     "  --save OUT       the polished configuration (OUT missing or empty)\n" COMMON_FLAGS},
+    {"search", cmd_search, "find the lowest-loss configuration: multi-start, chains, polish",
+     "usage: dufm search [flags]\n"
+     "Gaussian starts over widths (K, 2K, 30), scales (0.1, 0.3, 0.5) and gd/anneal, the\n"
+     "compare menu's closed forms, chains from (L-1, K) (identity layer) and (L, K+1)\n"
+     "(class deleted), each polished; reports the best and its ratio to DNC.\n"
+     "  --budget N       loss + gradient evaluations over all starts (default 3000000)\n"
+     "  --seed S         seed of the plan (default 0)\n"
+     "  --threads T      parallel tasks (default: online cores; results do not depend on it)\n"
+     "  --no-chain       no internal chain searches at (L-1, K) and (L, K+1)\n"
+     "  --start DIR      an extra start (repeatable); a folder at (L-1, K) is lifted, one at\n"
+     "                   (L, K+1) has each class deleted in turn\n"
+     "  --time-limit S   stop starting new work after S seconds (breaks reproducibility)\n"
+     "  --save DIR       the best configuration (DIR missing or empty)\n"
+     "  --progress       one stderr line per finished task\n" COMMON_FLAGS},
     {"paper", cmd_paper, "the paper's DUFM experiments: tables, figures and report.md",
      "usage: dufm paper [--out DIR] [--full] [--seeds S] [--threads T] [--json]\n"
      "Runs four experiments at the paper's settings and writes CSV tables, SVG and PNG\n"
