@@ -1,6 +1,5 @@
 /* Pattern polish and the softplus-continuation polish (dufm/polish.h). */
 #include <math.h>
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -104,9 +103,6 @@ static dufm_status run_lbfgs(job *j, const dufm_polish_opts *o, long budget, dou
   j->evals += lo.evals;
   j->last_converged = lo.converged;
   j->last_iters = lo.iters;
-  if (getenv("DUFM_POLISH_DEBUG"))
-    fprintf(stderr, "lbfgs act %d beta %g: f %.17g gnorm %.3g evals %ld iters %ld\n",
-            (int)j->pe->act, j->pe->beta, lo.f, lo.gnorm, lo.evals, lo.iters);
   if (st == DUFM_ENOMEM)
     return dufm_err_set(j->err, st, "out of memory for L-BFGS");
   return DUFM_OK; /* a non-finite start of a stage just ends the stage */
