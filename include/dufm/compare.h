@@ -21,7 +21,8 @@ typedef enum {
   DUFM_ORIGIN_CLIQUE,       /* "clique": optimized clique neurons */
   DUFM_ORIGIN_GRAPH_FAMILY, /* "graph family": K_r minus a matching or plus pendant edges */
   DUFM_ORIGIN_BLOCKS,       /* "blocks (DP)": the best block composition */
-  DUFM_ORIGIN_USER          /* "user": given by the caller */
+  DUFM_ORIGIN_USER,         /* "user": given by the caller */
+  DUFM_ORIGIN_SETS          /* "sets": a set system of dufm/sets.h (polished, certified) */
 } dufm_origin;
 
 typedef struct {
@@ -67,6 +68,13 @@ dufm_status dufm_compare(dufm_comparison *out, const dufm_params *p, const dufm_
                          dufm_err *err);
 
 void dufm_comparison_clear(dufm_comparison *c);
+
+/* Appends an evaluated candidate to c (taking its structure and evaluation,
+ * whatever the outcome; *cand is zero-filled) whose ratio_to_dnc and vs_dnc the
+ * caller has set, then re-sorts and recomputes best, undecided and the verdict
+ * by the rules of dufm_compare. For candidates without a closed form
+ * (dufm/sets.h), whose vs_dnc comes from a certificate. DUFM_ENOMEM. */
+dufm_status dufm_comparison_add(dufm_comparison *c, dufm_candidate *cand, dufm_err *err);
 
 /* Index of the first applicable candidate of the given origin, or -1 (there is
  * at most one DNC, one paper and one blocks candidate). */

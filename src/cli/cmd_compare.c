@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "dufm/sets.h"
 #include "args.h"
 #include "commands.h"
 #include "dufm/compare.h"
@@ -74,11 +75,12 @@ static void print_text(const dufm_params *p, const dufm_comparison *cmp) {
 
 int cmd_compare(int argc, char **argv, int first) {
   cli_common c = {0};
-  const char *max_r = NULL, *no_blocks = NULL, *no_cliques = NULL;
+  const char *max_r = NULL, *no_blocks = NULL, *no_cliques = NULL, *no_sets = NULL;
   cli_opt opts[] = {CLI_COMMON_OPTS(c),
                     {"max-r", OPT_VALUE, &max_r},
                     {"no-blocks", OPT_SWITCH, &no_blocks},
                     {"no-cliques", OPT_SWITCH, &no_cliques},
+                    {"no-sets", OPT_SWITCH, &no_sets},
                     {NULL, OPT_SWITCH, NULL}};
   if (cli_parse(argc, argv, first, "compare", opts, NULL, 0) < 0)
     return CLI_EXIT_USAGE;
@@ -98,7 +100,8 @@ int cmd_compare(int argc, char **argv, int first) {
   dufm_comparison cmp;
   dufm_err err;
   int rc = CLI_EXIT_OK;
-  if (dufm_compare(&cmp, &p, &o, &err) != DUFM_OK)
+  dufm_status st = no_sets ? dufm_compare(&cmp, &p, &o, &err) : dufm_sets_compare(&cmp, &p, &o, &err);
+  if (st != DUFM_OK)
     rc = cli_fail_err(&err, "compare");
   else if (c.json)
     print_json(&p, &cmp);

@@ -51,6 +51,8 @@ const char *dufm_origin_name(dufm_origin o) {
     return "blocks (DP)";
   case DUFM_ORIGIN_USER:
     return "user";
+  case DUFM_ORIGIN_SETS:
+    return "sets";
   }
   return "unknown";
 }
@@ -78,6 +80,30 @@ static int by_loss(const void *pa, const void *pb) {
   if (a->eval.loss != b->eval.loss)
     return a->eval.loss < b->eval.loss ? -1 : 1;
   return 0;
+}
+
+/* Sorts the candidates, finds DNC and the best, and sets the verdict. */
+static void decide(dufm_comparison *out, const dufm_structure *dnc_structure) {
+  qsort(out->cand, (size_t)out->ncand, sizeof *out->cand, by_loss);
+  int any_below = 0, all_zero = 1;
+  for (int i = 0; i < out->ncand; i++) {
+    const dufm_candidate *c = &out->cand[i];
+    if (c->structure == dnc_structure)
+      out->dnc_index = i;
+    if (!c->eval.applicable)
+      continue;
+    any_below |= c->vs_dnc == DUFM_CMP_BELOW;
+    all_zero &= c->eval.regime != DUFM_REGIME_NONZERO;
+  }
+  /* The first applicable candidate has the lowest loss; if DNC ties it exactly,
+   * name DNC. */
+  out->best_index = out->cand[0].vs_dnc == DUFM_CMP_EQUAL ? out->dnc_index : 0;
+  if (any_below)
+    out->verdict = DUFM_VERDICT_DNC_NOT_OPTIMAL;
+  else if (all_zero)
+    out->verdict = DUFM_VERDICT_ZERO_SOLUTION;
+  else
+    out->verdict = DUFM_VERDICT_DNC_BEST_AMONG_CANDIDATES;
 }
 
 static dufm_status build_menu(dufm_i_cand_list *list, const dufm_params *p,
@@ -131,27 +157,24 @@ dufm_status dufm_compare(dufm_comparison *out, const dufm_params *p, const dufm_
     if (i > 0 && c->vs_dnc == DUFM_CMP_UNDECIDED)
       out->undecided++;
   }
-  dufm_structure *dnc_structure = list.items[0].structure;
-  qsort(list.items, (size_t)list.count, sizeof *list.items, by_loss);
-  int any_below = 0, all_zero = 1;
-  out->best_index = 0;
-  for (int i = 0; i < list.count; i++) {
-    const dufm_candidate *c = &list.items[i];
-    if (c->structure == dnc_structure)
-      out->dnc_index = i;
-    if (!c->eval.applicable)
-      continue;
-    any_below |= c->vs_dnc == DUFM_CMP_BELOW;
-    all_zero &= c->eval.regime != DUFM_REGIME_NONZERO;
+  decide(out, list.items[0].structure);
+  return DUFM_OK;
+}
+
+dufm_status dufm_comparison_add(dufm_comparison *c, dufm_candidate *cand, dufm_err *err) {
+  dufm_candidate *items = realloc(c->cand, (size_t)(c->ncand + 1) * sizeof *items);
+  if (items == NULL) {
+    dufm_structure_free(cand->structure);
+    dufm_structure_eval_clear(&cand->eval);
+    *cand = (dufm_candidate){0};
+    return dufm_err_set(err, DUFM_ENOMEM, "out of memory for candidates");
   }
-  /* The first applicable candidate has the lowest loss; if DNC ties it exactly,
-   * name DNC. */
-  out->best_index = list.items[0].vs_dnc == DUFM_CMP_EQUAL ? out->dnc_index : 0;
-  if (any_below)
-    out->verdict = DUFM_VERDICT_DNC_NOT_OPTIMAL;
-  else if (all_zero)
-    out->verdict = DUFM_VERDICT_ZERO_SOLUTION;
-  else
-    out->verdict = DUFM_VERDICT_DNC_BEST_AMONG_CANDIDATES;
+  c->cand = items;
+  dufm_structure *dnc_structure = c->cand[c->dnc_index].structure;
+  c->cand[c->ncand++] = *cand;
+  *cand = (dufm_candidate){0};
+  if (c->cand[c->ncand - 1].eval.applicable && c->cand[c->ncand - 1].vs_dnc == DUFM_CMP_UNDECIDED)
+    c->undecided++;
+  decide(c, dnc_structure);
   return DUFM_OK;
 }
