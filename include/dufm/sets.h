@@ -21,8 +21,8 @@
  *     it is realizable from layer L-1 of the start (some weights give exactly
  *     that sign pattern), plus one all-class neuron when some class has none
  *     (the output then needs it to reach rank K).
- * At L = 2 the type layer is the free features H_1 itself (signs +1 where a
- * type holds, -1 elsewhere). Canonical name: symbols of each S_c in
+ * At L = 2 the type layer is the free features H_1 itself (1 where a type
+ * holds, 0 elsewhere). Canonical name: symbols of each S_c in
  * increasing order, the /last list in the canonical type order of
  * dufm/pattern.h (by size, then lexicographically). Example: sets:01,0,1 at
  * L = 4 has layers 2 and 3 {0,1} {0,2} (types 0 and 1) and last layer
@@ -46,7 +46,8 @@
  * L = 2). The canonical name is the spec itself.
  *
  * The start (dufm_structure_build): H_1 = 2 A_1 - 1 (A_1: the type layer in the
- * inline form, layer 2's pattern in a file) in class-mean columns, then for each
+ * inline form, layer 2's pattern in a file; inline at L = 2: H_1 = A_1) in
+ * class-mean columns, then for each
  * layer l = 2..L and each neuron the weights of the Ho-Kashyap procedure (a
  * least-squares iteration that finds strictly separating weights when they
  * exist) on the previous layer's activations, so that its pre-activation is

@@ -214,7 +214,9 @@ dufm_status dufm_i_sets_start(dufm_sets_layout *lay, dufm_config *cfg, const duf
     st = dufm_err_set(err, DUFM_ENOMEM, "out of memory for the start of %s", s->name);
     goto cleanup;
   }
-  /* H_1 = 2 A_1 - 1. */
+  /* H_1 = 2 A_1 - 1; at L = 2 the inline form's types are H_1 itself (0/1),
+   * so that the last layer is decided on the same matrix as at L >= 3. */
+  const double off = !s->sets->file && L == 2 ? 0.0 : -1.0;
   int d = 0;
   const unsigned char *a = given(s, L, 1, &d);
   own.d[0] = d;
@@ -226,7 +228,7 @@ dufm_status dufm_i_sets_start(dufm_sets_layout *lay, dufm_config *cfg, const duf
   }
   memcpy(own.act[0], a, (size_t)d * K);
   for (size_t i = 0; i < (size_t)d * K; i++)
-    k.h[i] = W[0][i] = a[i] ? 1.0 : -1.0;
+    k.h[i] = W[0][i] = a[i] ? 1.0 : off;
   for (int l = 2; l <= L && st == DUFM_OK; l++) {
     int rows = 0;
     if (pinv(k.hp, k.h, d, K) != 0) { /* hp = h^+ (K x d) */
