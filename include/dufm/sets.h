@@ -97,15 +97,15 @@ int dufm_sets_fixed_L(const dufm_structure *s);
 /* ---- Polished configurations, candidates and compare (sets module) */
 
 typedef struct {
-  dufm_config config;       /* polished, per-sample form at p */
-  dufm_loss loss;           /* dufm_eval of config (the true loss) */
-  double start_loss;        /* dufm_eval of the rescale-optimal start */
-  double pattern_loss;      /* after the fixed-pattern polish */
+  dufm_config config;        /* polished, per-sample form at p */
+  dufm_loss loss;            /* dufm_eval of config (the true loss) */
+  double start_loss;         /* dufm_eval of the rescale-optimal start */
+  double pattern_loss;       /* after the fixed-pattern polish */
   dufm_polish_report report; /* of the final dufm_polish: conditions at config */
-  dufm_sets_layout layout;  /* the requested pattern */
-  int pattern_kept;         /* dufm_pattern_extract(config) has, on every layer 2..L,
-                               exactly the requested types with their counts and no
-                               dead neuron */
+  dufm_sets_layout layout;   /* the requested pattern */
+  int pattern_kept;          /* dufm_pattern_extract(config) has, on every layer 2..L,
+                                exactly the requested types with their counts and no
+                                dead neuron */
   int rank_hidden[DUFM_MAX_L], rank_preact[DUFM_MAX_L], rank_out; /* as in
                                dufm_structure_eval, numerical (dufm_analyze) */
 } dufm_sets_solution;

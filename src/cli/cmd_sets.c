@@ -72,7 +72,8 @@ static void print_text(const dufm_params *p, const dufm_candidate *c, const dufm
   report_params_text(stdout, p);
   printf("  %-13s %.17g (dufm_eval of the polished configuration)\n", "loss", e->loss);
   printf("  %-13s %.17g (%s DNC%s)\n", "ratio to DNC", c->ratio_to_dnc, dufm_cmp_name(c->vs_dnc),
-         e->sets.certified ? ", certified" : (c->vs_dnc == DUFM_CMP_UNDECIDED ? ", no certificate" : ""));
+         e->sets.certified ? ", certified"
+                           : (c->vs_dnc == DUFM_CMP_UNDECIDED ? ", no certificate" : ""));
   printf("  %-13s start %.17g, pattern polish %.17g, polish %.17g\n", "losses", x->start_loss,
          x->pattern_loss, x->loss.loss);
   printf("  %-13s %s\n", "pattern kept", x->pattern_kept ? "yes" : "no (the polish left it)");

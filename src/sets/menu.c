@@ -12,10 +12,10 @@ static const struct {
   int K;
   const char *spec;
 } menu[] = {
-    {3, "sets:01,0,1"},                /* {a,b}, {a}, {b}: rank 2 */
-    {4, "sets:0,1,2,012"},             /* a star: {a}, {b}, {c}, {a,b,c} */
-    {5, "sets:01,12,23,03,0123"},      /* the 4-cycle's edges and all four types */
-    {6, "sets:01,02,03,12,13,23"},     /* edges of K_4, one-class last layer */
+    {3, "sets:01,0,1"},            /* {a,b}, {a}, {b}: rank 2 */
+    {4, "sets:0,1,2,012"},         /* a star: {a}, {b}, {c}, {a,b,c} */
+    {5, "sets:01,12,23,03,0123"},  /* the 4-cycle's edges and all four types */
+    {6, "sets:01,02,03,12,13,23"}, /* edges of K_4, one-class last layer */
     {6, "sets:01,02,03,12,13,23/last:0,1,2,3,4,5,012,034,135,245"}, /* + stars */
 };
 
@@ -40,15 +40,15 @@ dufm_status dufm_sets_compare(dufm_comparison *out, const dufm_params *p,
       break;
     st = dufm_sets_solve(&sol, s, p, NULL, err);
     if (st == DUFM_OK)
-      st = dufm_sets_candidate(&cand, s, DUFM_ORIGIN_SETS, &sol, p,
-                               &out->cand[out->dnc_index].eval, err);
+      st = dufm_sets_candidate(&cand, s, DUFM_ORIGIN_SETS, &sol, p, &out->cand[out->dnc_index].eval,
+                               err);
     dufm_sets_solution_clear(&sol);
     if (st == DUFM_EINVAL || st == DUFM_ENOTAPPLICABLE) {
       /* Not realizable at this depth: listed as not applicable. */
       dufm_err ignored;
       dufm_structure_eval_clear(&cand.eval);
-      cand = (dufm_candidate){.structure = s, .origin = DUFM_ORIGIN_SETS,
-                              .vs_dnc = DUFM_CMP_UNDECIDED};
+      cand = (dufm_candidate){
+          .structure = s, .origin = DUFM_ORIGIN_SETS, .vs_dnc = DUFM_CMP_UNDECIDED};
       dufm_structure_evaluate(&cand.eval, s, p, &ignored);
       cand.eval.applicable = 0;
       st = DUFM_OK;

@@ -153,8 +153,8 @@ dufm_status dufm_i_parse_sets(dufm_structure **out, const char *s, const char *e
       if (memcmp(cls + (size_t)a * DUFM_SETS_MAX_SYMBOLS, cls + (size_t)b * DUFM_SETS_MAX_SYMBOLS,
                  DUFM_SETS_MAX_SYMBOLS) == 0)
         st = dufm_err_set(err, DUFM_EINVAL,
-                          "classes %d and %d have the same set (no layer could tell them apart)",
-                          a, b);
+                          "classes %d and %d have the same set (no layer could tell them apart)", a,
+                          b);
   if (st != DUFM_OK)
     goto cleanup;
   /* Types: the symbols used, in increasing order; type row = classes holding it. */

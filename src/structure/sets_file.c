@@ -41,7 +41,7 @@ static dufm_status parse_types(unsigned char **act, int *rows, const char *s, in
   unsigned char type[DUFM_SETS_MAX_K];
   for (s = skip_space(s); *s != '\0'; s = skip_space(s)) {
     if (*s == '-' && *skip_space(s + 1) == '\0')
-      break; /* "-": the layer has no neuron; caught below */
+      break;         /* "-": the layer has no neuron; caught below */
     if (*s == '(') { /* "(k dead)" ends the line */
       long k;
       const char *c = skip_space(s + 1);
@@ -65,13 +65,12 @@ static dufm_status parse_types(unsigned char **act, int *rows, const char *s, in
     for (;;) {
       long c;
       if (read_int(&c, &s, 1L << 30) != 0)
-        return dufm_err_set(err, DUFM_EFORMAT, "expected a class number inside '{...}' at '%s'",
-                            s);
+        return dufm_err_set(err, DUFM_EFORMAT, "expected a class number inside '{...}' at '%s'", s);
       if (c >= K)
         return dufm_err_set(err, DUFM_EINVAL, "class %ld is not in 0..%d", c, K - 1);
       if (c <= prev)
-        return dufm_err_set(err, DUFM_EINVAL, "classes of a type must be increasing (%ld after %ld)",
-                            c, prev);
+        return dufm_err_set(err, DUFM_EINVAL,
+                            "classes of a type must be increasing (%ld after %ld)", c, prev);
       type[c] = 1;
       prev = c;
       if (*s == ',') {
@@ -152,8 +151,9 @@ static dufm_status parse_line(dufm_i_sets **t, char *line, dufm_err *err) {
   if (read_int(&v, &c, DUFM_MAX_L) != 0 || *c != ':')
     return dufm_err_set(err, DUFM_EFORMAT, "expected 'layer N:'");
   if (v != (*t)->ngiven + 2)
-    return dufm_err_set(err, DUFM_EINVAL, "layer %ld: layers must be 2, 3, ... in order (expected %d)",
-                        v, (*t)->ngiven + 2);
+    return dufm_err_set(err, DUFM_EINVAL,
+                        "layer %ld: layers must be 2, 3, ... in order (expected %d)", v,
+                        (*t)->ngiven + 2);
   unsigned char *act = NULL;
   int rows = 0;
   dufm_status st = parse_types(&act, &rows, c + 1, (*t)->K, err);

@@ -162,8 +162,7 @@ static void work_free(work *k) {
 
 /* The default last layer from H_{L-1} (k->h, d x K, k->hp its pinv): one-class
  * neurons where realizable, an all-class neuron when some class has none. */
-static dufm_status default_last(work *k, int d, int K, int *rows, const char *name,
-                                dufm_err *err) {
+static dufm_status default_last(work *k, int d, int K, int *rows, const char *name, dufm_err *err) {
   int n = 0, missing = 0;
   for (int c = 0; c < K; c++) {
     for (int j = 0; j < K; j++)
