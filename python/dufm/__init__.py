@@ -56,11 +56,11 @@ def dnc(L, K, lam=None, n=1, *, lam_h=None, lam_w=None):
 
 
 def compare(L, K, lam=None, n=1, *, lam_h=None, lam_w=None, max_r=None, blocks=True,
-            cliques=True):
+            cliques=True, sets=True):
     """Every candidate structure against DNC with the exact verdict: the fields
     of `dufm compare --json` (dnc, candidates sorted by loss, best, best_loss,
-    lower_bound, verdict, undecided). max_r, blocks and cliques are the CLI's
-    --max-r, --no-blocks and --no-cliques."""
+    lower_bound, verdict, undecided). max_r, blocks, cliques and sets are the
+    CLI's --max-r, --no-blocks, --no-cliques and --no-sets."""
     o = ffi.new("dufm_compare_opts *")
     lib.dufm_compare_opts_default(o)
     if max_r is not None:
@@ -71,7 +71,8 @@ def compare(L, K, lam=None, n=1, *, lam_h=None, lam_w=None, max_r=None, blocks=T
     with _core.params(L, K, n, lam, lam_h, lam_w) as p:
         cmp = ffi.new("dufm_comparison *")
         try:
-            _core.call(lib.dufm_compare(cmp, p, o, err), err, "compare")
+            run = lib.dufm_sets_compare if sets else lib.dufm_compare
+            _core.call(run(cmp, p, o, err), err, "compare")
             return _records.comparison(p, cmp)
         finally:
             lib.dufm_comparison_clear(cmp)
