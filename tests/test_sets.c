@@ -317,9 +317,14 @@ static void test_above_not_certified(void) {
   dufm_structure_free(s);
 }
 
+/* One temporary folder for the suite, removed by main. */
+static char tmpdir[4096];
+
 static const char *write_file(const char *name, const char *text) {
-  static char path[4096];
-  snprintf(path, sizeof path, "%s/%s", tu_tmpdir(), name);
+  static char path[4200];
+  if (tmpdir[0] == '\0')
+    snprintf(tmpdir, sizeof tmpdir, "%s", tu_tmpdir());
+  snprintf(path, sizeof path, "%s/%s", tmpdir, name);
   FILE *f = fopen(path, "w");
   CU_ASSERT_FATAL(f != NULL);
   fputs(text, f);
@@ -451,5 +456,14 @@ int main(void) {
                          {"pattern file errors", test_pattern_file_errors},
                          {"compare menu", test_compare},
                          CU_TEST_INFO_NULL};
-  return tu_run_suite("sets", tests);
+  int rc = tu_run_suite("sets", tests);
+  const char *names[] = {"p.txt", "q.txt", "r.txt", "bad.txt"};
+  char path[4200];
+  for (size_t i = 0; tmpdir[0] != '\0' && i < sizeof names / sizeof names[0]; i++) {
+    snprintf(path, sizeof path, "%s/%s", tmpdir, names[i]);
+    remove(path);
+  }
+  if (tmpdir[0] != '\0')
+    remove(tmpdir);
+  return rc;
 }
