@@ -25,7 +25,7 @@ lam = "0.004"  # a string is exact; the float 0.004 means the same rational 1/25
 rows = []
 for L in Ls:
     for K in Ks:
-        r = dufm.compare(L, K, lam)
+        r = dufm.compare(L, K, lam, sets=False)  # as `dufm table`: closed forms only
         rows.append({
             "L": L,
             "K": K,

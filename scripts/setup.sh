@@ -4,9 +4,10 @@ set -euo pipefail
 DUFM_ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 
 # libplplot-dev, plplot-driver-cairo (PNG output) and a font: figures of 'dufm plot', CLI only.
+# libopenmpi-dev and openmpi-bin: 'dufm atlas' under mpirun (the executable only).
 dufm_packages=(build-essential meson ninja-build pkg-config libgsl-dev liblapacke-dev
   libopenblas-dev libgmp-dev libmpfr-dev libcunit1-dev libplplot-dev plplot-driver-cairo
-  fonts-dejavu-core)
+  fonts-dejavu-core libopenmpi-dev openmpi-bin)
 
 dufm_install() {
   local missing=()

@@ -14,7 +14,7 @@ for args in "--L 4 --K 10" "--L 4 --K 14" "--L 3 --K 6" "--L 5 --K 15" "--L 4 --
 import json, sys
 d = json.load(open(sys.argv[1]))
 rows = [l.split()[0] for l in open(sys.argv[2]) if l.startswith("  ") and l.split()
-        and l.split()[0][:3] in ("dnc", "srg", "gra", "cli")]
+        and l.split()[0][:3] in ("dnc", "srg", "gra", "cli", "set")]
 names = [c["name"] for c in d["candidates"] if c["origin"] != "search"]  # the search row: cli_verdict
 assert len(names) == len(set(names)), names
 assert sorted(rows) == sorted(names), (rows, names)

@@ -22,8 +22,9 @@ typedef enum {
   DUFM_ORIGIN_GRAPH_FAMILY, /* "graph family": K_r minus a matching or plus pendant edges */
   DUFM_ORIGIN_BLOCKS,       /* "blocks (DP)": the best block composition */
   DUFM_ORIGIN_USER,         /* "user": given by the caller */
-  DUFM_ORIGIN_SEARCH        /* "search": a configuration found by search (atlas or inline);
+  DUFM_ORIGIN_SEARCH,       /* "search": a configuration found by search (atlas or inline);
                                kept in dufm_comparison.search, not in cand[] */
+  DUFM_ORIGIN_SETS          /* "sets": a set system of dufm/sets.h (polished, certified) */
 } dufm_origin;
 
 typedef struct {
@@ -167,6 +168,13 @@ dufm_status dufm_comparison_add_search(dufm_comparison *c, const dufm_search_fou
 void dufm_comparison_set_search_note(dufm_comparison *c, const char *text);
 
 const char *dufm_evidence_name(dufm_evidence e);
+
+/* Appends an evaluated candidate to c (taking its structure and evaluation,
+ * whatever the outcome; *cand is zero-filled) whose ratio_to_dnc and vs_dnc the
+ * caller has set, then re-sorts and recomputes best, undecided and the verdict
+ * by the rules of dufm_compare. For candidates without a closed form
+ * (dufm/sets.h), whose vs_dnc comes from a certificate. DUFM_ENOMEM. */
+dufm_status dufm_comparison_add(dufm_comparison *c, dufm_candidate *cand, dufm_err *err);
 
 /* Index of the first applicable candidate of the given origin, or -1 (there is
  * at most one DNC, one paper and one blocks candidate). */

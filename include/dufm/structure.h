@@ -15,6 +15,9 @@
  *                                 in the order given; E := U '-' V with vertices
  *                                 0..r-1 all used (no isolated vertex), no
  *                                 self-loop, no edge repeated in either orientation
+ *           | 'sets:' ... | 'pattern:' FILE    set systems and activation
+ *                                 patterns, grammar and file format in dufm/sets.h
+ *                                 (not allowed inside a composition)
  *           | 'clique:' R ':' S (',' S)*    (an unweighted S may be a range 'a..b')
  *                                 clique neurons on K_R, R >= 3, sizes k in 2..R,
  *                                 no size repeated; either every S is a bare size
@@ -54,7 +57,8 @@ typedef enum {
   DUFM_STRUCTURE_DNC,
   DUFM_STRUCTURE_GRAPH, /* srg:R is the graph K_R */
   DUFM_STRUCTURE_CLIQUE,
-  DUFM_STRUCTURE_BLOCKS
+  DUFM_STRUCTURE_BLOCKS,
+  DUFM_STRUCTURE_SETS /* sets:... and pattern:FILE (dufm/sets.h): no closed form */
 } dufm_structure_kind;
 
 typedef struct dufm_structure dufm_structure;
@@ -167,6 +171,22 @@ typedef struct dufm_structure_eval {
       int count;
       struct dufm_structure_eval *items;
     } blocks;
+    /* DUFM_STRUCTURE_SETS, filled by dufm_sets_evaluate (dufm/sets.h): loss =
+     * lower = upper is the dufm_eval loss of the polished configuration (no
+     * enclosure: a floating-point value of one explicit configuration); q_pow,
+     * q_scaled and the norms stay 0, t = 0, ranks are numerical (rank_tol
+     * 1e-6). dufm_structure_evaluate only fills K, L and kind and returns
+     * DUFM_ENOTAPPLICABLE. */
+    struct {
+      int certified;   /* dufm_cert_from_config proved: this configuration's rounding is
+                          exactly below every DNC loss */
+      double cert_loss; /* exact loss of the certified configuration (double), else NaN */
+      int pattern_kept; /* the polished configuration has exactly the requested pattern */
+      int converged;    /* the final polish met its relative gradient tolerance */
+      double rel_grad;  /* its ||grad piece|| / piece loss */
+      long violations, kinks, kink_kkt_violations; /* optimality conditions (dufm/polish.h) */
+      int strict;       /* no violation, no kink: interior point of its piece */
+    } sets;
   };
 } dufm_structure_eval;
 
@@ -197,7 +217,9 @@ typedef enum {
  * K_b / K, if the distribution of c over a's blocks is stochastically below
  * (first order) b's, then F_a <= F_b, with equality iff the distributions
  * coincide (proofs/blocks.md); single structures are one-block distributions,
- * so two singles compare exactly by their clamped q_pow. Otherwise (or for
+ * so two singles compare exactly by their clamped q_pow. Sets/pattern
+ * evaluations always compare UNDECIDED here (their verdict is a certificate:
+ * dufm/sets.h). Otherwise (or for
  * different L) the rigorous enclosures decide when they are disjoint; else
  * UNDECIDED. Not-applicable evaluations compare UNDECIDED. */
 dufm_cmp dufm_structure_compare(const dufm_structure_eval *a, const dufm_structure_eval *b);
@@ -224,8 +246,10 @@ dufm_status dufm_structure_ridge(dufm_ridge *out, const dufm_structure *s,
  * z_k = 0 get no neurons), W_L = T^+ (computed numerically by a Cholesky
  * solve). Compositions: blocks side by side (block-diagonal weights, classes in
  * block order). Per-sample form repeats each class column n times. Errors:
- * those of dufm_structure_evaluate, DUFM_EINVAL above DUFM_STRUCTURE_MAX_ENTRIES, DUFM_ENUMERIC if T^T T is numerically
- * singular. */
+ * those of dufm_structure_evaluate, DUFM_EINVAL above DUFM_STRUCTURE_MAX_ENTRIES,
+ * DUFM_ENUMERIC if T^T T is numerically singular. Sets/pattern structures: the
+ * pattern-consistent start of dufm/sets.h (not rescaled); DUFM_EINVAL when a
+ * requested neuron type cannot be realized from the layer before it. */
 dufm_status dufm_structure_build(dufm_config *out, const dufm_structure *s, const dufm_params *p,
                                  dufm_form form, dufm_err *err);
 
@@ -234,7 +258,9 @@ dufm_status dufm_structure_build(dufm_config *out, const dufm_structure *s, cons
  * y_0 ... y_L = t_b, the minimizer of g_L at the block's q_scaled. Its generic
  * loss (dufm_eval) equals the closed-form loss. A block in the zero regime
  * (t_b = 0) is materialized as zeros (the zero solution is the optimum there;
- * use dufm_structure_build for its shape). A zero lambda gives
+ * use dufm_structure_build for its shape). Sets/pattern structures give
+ * DUFM_ENOTAPPLICABLE (their configuration is polished: dufm_sets_materialize).
+ * A zero lambda gives
  * DUFM_ENOTAPPLICABLE ("a zero lambda makes the optimum unattained"). Other
  * errors as dufm_structure_build. out uninitialized; clear it afterwards
  * whatever the status. */

@@ -77,12 +77,12 @@ def _atlas_root(atlas):
 
 
 def compare(L, K, lam=None, n=1, *, lam_h=None, lam_w=None, max_r=None, blocks=True,
-            cliques=True, dp_limit=None, atlas=None):
+            cliques=True, dp_limit=None, atlas=None, sets=True):
     """Every candidate structure against DNC with the exact verdict: the fields
     of `dufm compare --json` (dnc, candidates sorted by loss, best, best_loss,
     lower_bound, verdict, evidence, searched, search, undecided, block_rule).
-    max_r, blocks, cliques and dp_limit are the CLI's --max-r, --no-blocks,
-    --no-cliques and --dp-limit (largest K for the full O(K^2) block DP; above
+    max_r, blocks, cliques, dp_limit and sets are the CLI's --max-r,
+    --no-blocks, --no-cliques, --dp-limit and --no-sets (largest K for the full O(K^2) block DP; above
     it the large-K rule). atlas: None (default: $DUFM_ATLAS, else the source
     tree's data/atlas, as the CLI), a folder (--atlas DIR) or False
     (--no-atlas); a matching entry is added as the search candidate
@@ -100,7 +100,8 @@ def compare(L, K, lam=None, n=1, *, lam_h=None, lam_w=None, max_r=None, blocks=T
     with _core.params(L, K, n, lam, lam_h, lam_w) as p:
         cmp = ffi.new("dufm_comparison *")
         try:
-            _core.call(lib.dufm_compare(cmp, p, o, err), err, "compare")
+            run = lib.dufm_sets_compare if sets else lib.dufm_compare
+            _core.call(run(cmp, p, o, err), err, "compare")
             if root is None:
                 lib.dufm_comparison_set_search_note(
                     cmp, b"atlas not consulted, no search")

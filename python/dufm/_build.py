@@ -94,7 +94,7 @@ typedef struct { double value; ...; } dufm_ridge;
 /* dufm/structure.h */
 typedef struct dufm_structure dufm_structure;
 typedef enum { DUFM_STRUCTURE_DNC, DUFM_STRUCTURE_GRAPH, DUFM_STRUCTURE_CLIQUE,
-               DUFM_STRUCTURE_BLOCKS, ... } dufm_structure_kind;
+               DUFM_STRUCTURE_BLOCKS, DUFM_STRUCTURE_SETS, ... } dufm_structure_kind;
 typedef struct dufm_structure_eval {
   dufm_structure_kind kind;
   int K; int L; int applicable; double loss; double lower; double upper;
@@ -104,6 +104,8 @@ typedef struct dufm_structure_eval {
     struct { int r, rank_b; } graph;
     struct { int r, m; int *k; mpq_t *z; int optimized; dufm_clique_opt opt; } clique;
     struct { int count; struct dufm_structure_eval *items; } blocks;
+    struct { int certified; double cert_loss; int pattern_kept; int converged; double rel_grad;
+             long violations; long kinks; long kink_kkt_violations; int strict; } sets;
   };
   ...;
 } dufm_structure_eval;
@@ -125,7 +127,8 @@ dufm_status dufm_structure_materialize(dufm_config *out, const dufm_structure *s
 
 /* dufm/compare.h */
 typedef enum { DUFM_ORIGIN_DNC, DUFM_ORIGIN_PAPER, DUFM_ORIGIN_CLIQUE, DUFM_ORIGIN_GRAPH_FAMILY,
-               DUFM_ORIGIN_BLOCKS, DUFM_ORIGIN_USER, DUFM_ORIGIN_SEARCH, ... } dufm_origin;
+               DUFM_ORIGIN_BLOCKS, DUFM_ORIGIN_USER, DUFM_ORIGIN_SEARCH, DUFM_ORIGIN_SETS,
+               ... } dufm_origin;
 const char *dufm_origin_name(dufm_origin o);
 typedef struct { dufm_structure *structure; dufm_structure_eval eval; double ratio_to_dnc;
                  dufm_cmp vs_dnc; dufm_ridge ridge; int has_ridge; dufm_origin origin;
@@ -154,6 +157,9 @@ void dufm_compare_opts_default(dufm_compare_opts *o);
 dufm_status dufm_compare(dufm_comparison *out, const dufm_params *p, const dufm_compare_opts *o,
                          dufm_err *err);
 void dufm_comparison_clear(dufm_comparison *c);
+/* dufm/sets.h */
+dufm_status dufm_sets_compare(dufm_comparison *out, const dufm_params *p,
+                              const dufm_compare_opts *o, dufm_err *err);
 const char *dufm_verdict_name(dufm_verdict v);
 const char *dufm_cmp_name(dufm_cmp c);
 dufm_status dufm_structure_ridge(dufm_ridge *out, const dufm_structure *s,
@@ -231,7 +237,7 @@ void dufm_init_process(unsigned flags);
 
 HEADERS = ["error.h", "rational.h", "params.h", "matrix.h", "model.h", "npy.h", "gl.h", "dnc.h",
            "clique.h", "bounds.h", "structure.h", "compare.h", "analysis.h", "certificate.h",
-           "pattern.h", "atlas.h", "process.h", "meta.h"]
+           "pattern.h", "atlas.h", "process.h", "meta.h", "sets.h"]
 
 
 def find_libdufm(builddir):

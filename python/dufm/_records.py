@@ -35,6 +35,7 @@ def candidate(c, origin=None):
         return out
     out.update({
         "loss": number(e.loss),
+        "loss_provenance": "polished" if e.kind == lib.DUFM_STRUCTURE_SETS else "closed form",
         "loss_lower": number(e.lower),
         "loss_upper": number(e.upper),
         "ratio_to_dnc": number(c.ratio_to_dnc),
@@ -50,6 +51,15 @@ def candidate(c, origin=None):
         if q.optimized:
             out["clique_product"] = number(q.opt.product)
             out["clique_product_lower_bound"] = number(q.opt.lower_bound)
+    if e.kind == lib.DUFM_STRUCTURE_SETS:
+        t = e.sets
+        out["sets"] = {
+            "certified": bool(t.certified),
+            "cert_loss": number(t.cert_loss) if t.certified else None,
+            "pattern_kept": bool(t.pattern_kept), "converged": bool(t.converged),
+            "rel_grad": number(t.rel_grad), "violations": t.violations, "kinks": t.kinks,
+            "kink_kkt_violations": t.kink_kkt_violations, "strict": bool(t.strict),
+        }
     if e.kind == lib.DUFM_STRUCTURE_BLOCKS:
         out["blocks"] = [{"K": b.K, "loss": number(b.loss), "regime": regime_name(b.regime)}
                          for b in (e.blocks.items[i] for i in range(e.blocks.count))]

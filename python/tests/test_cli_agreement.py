@@ -61,8 +61,8 @@ def test_compare_with_default_atlas_equals_cli(cli, monkeypatch, L, K):
 def test_compare_atlas_argument_equals_cli(cli, tmp_path):
     like_cli(dufm.compare(4, 5, "1/250", atlas=ATLAS), cli("compare", "--L", 4, "--K", 5,
                                                            "--lambda", "1/250", "--atlas", ATLAS))
-    py = dufm.compare(4, 5, 0.004, atlas=False)
-    like_cli(py, cli("compare", "--L", 4, "--K", 5, "--no-atlas"))
+    py = dufm.compare(4, 5, 0.004, atlas=False, sets=False)
+    like_cli(py, cli("compare", "--L", 4, "--K", 5, "--no-atlas", "--no-sets"))
     assert py["search"] is None and py["verdict"] == "dnc_best_known"
     # An empty atlas: no entry.
     py = dufm.compare(4, 5, 0.004, atlas=tmp_path)

@@ -69,6 +69,11 @@ int cli_structure_params(struct dufm_structure **s, dufm_params *p, const cli_co
 /* Reports a library error about a structure without naming it twice. */
 int cli_fail_structure(const char *spec, const dufm_err *err);
 
+/* When s is a pattern file with an 'L' line: sets c->L to that depth (in buf),
+ * or fails (exit-2 message) when a given --L disagrees. 0 or -1. */
+int cli_structure_L(cli_common *c, const struct dufm_structure *s, const char *spec, char *buf,
+                    size_t size);
+
 #define CLI_COMMON_OPTS(c)                                                                         \
   {"L", OPT_VALUE, &(c).L}, {"K", OPT_VALUE, &(c).K}, {"n", OPT_VALUE, &(c).n},                    \
       {"lambda", OPT_VALUE, &(c).lambda}, {"lambda-h", OPT_VALUE, &(c).lambda_h},                  \

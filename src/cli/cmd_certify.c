@@ -12,6 +12,7 @@
 #include "dufm/certificate.h"
 #include "dufm/rational.h"
 #include "report.h"
+#include "sets_cli.h"
 
 /* Parameters whose K is the structure's (a given --K must agree). */
 static int load(dufm_structure **s, dufm_params *p, cli_common *c, const char *spec) {
@@ -24,7 +25,10 @@ static int load(dufm_structure **s, dufm_params *p, cli_common *c, const char *s
   }
   int K = dufm_structure_K(*s);
   char Ks[24];
+  static char Ls[24];
   long given;
+  if (cli_structure_L(c, *s, spec, Ls, sizeof Ls) != 0)
+    goto fail;
   if (K > 0) {
     if (c->K != NULL && cli_int(&given, c->K, "K", 2, DUFM_MAX_K) != 0)
       goto fail;
@@ -83,6 +87,11 @@ int cmd_certify(int argc, char **argv, int first) {
   dufm_params p;
   if (load(&s, &p, &c, spec) != 0)
     return CLI_EXIT_USAGE;
+  if (dufm_structure_kind_of(s) == DUFM_STRUCTURE_SETS) {
+    int src = certify_sets(&p, s, spec, out, c.json != NULL); /* takes s */
+    dufm_params_clear(&p);
+    return src;
+  }
   dufm_cert cert = {0};
   dufm_cert_report rep = {0};
   dufm_err err;

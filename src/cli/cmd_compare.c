@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "dufm/sets.h"
 #include "args.h"
 #include "commands.h"
 #include "compare_atlas.h"
@@ -137,7 +138,8 @@ static void progress(void *data, long done, long total) {
 
 int cmd_compare(int argc, char **argv, int first) {
   cli_common c = {0};
-  const char *max_r = NULL, *no_blocks = NULL, *no_cliques = NULL, *dp_limit = NULL;
+  const char *max_r = NULL, *no_blocks = NULL, *no_cliques = NULL, *dp_limit = NULL,
+             *no_sets = NULL;
   const char *atlas = NULL, *no_atlas = NULL, *search = NULL, *search_budget = NULL,
              *search_cert = NULL;
   cli_opt opts[] = {CLI_COMMON_OPTS(c),
@@ -150,6 +152,7 @@ int cmd_compare(int argc, char **argv, int first) {
                     {"search", OPT_VALUE, &search},
                     {"search-budget", OPT_VALUE, &search_budget},
                     {"search-cert", OPT_VALUE, &search_cert},
+                    {"no-sets", OPT_SWITCH, &no_sets},
                     {NULL, OPT_SWITCH, NULL}};
   if (cli_parse(argc, argv, first, "compare", opts, NULL, 0) < 0)
     return CLI_EXIT_USAGE;
@@ -189,7 +192,8 @@ int cmd_compare(int argc, char **argv, int first) {
   dufm_comparison cmp;
   dufm_err err;
   int rc = CLI_EXIT_OK, found = 0;
-  if (dufm_compare(&cmp, &p, &o, &err) != DUFM_OK)
+  dufm_status st = no_sets ? dufm_compare(&cmp, &p, &o, &err) : dufm_sets_compare(&cmp, &p, &o, &err);
+  if (st != DUFM_OK)
     rc = cli_fail_err(&err, "compare");
   else if (compare_atlas_add(&cmp, root, &p, &found) != 0 ||
            (!found && search != NULL &&

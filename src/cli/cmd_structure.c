@@ -12,7 +12,9 @@
 #include "dufm/compare.h"
 #include "dufm/meta.h"
 #include "dufm/npy.h"
+#include "dufm/sets.h"
 #include "report.h"
+#include "sets_cli.h"
 
 static void print_text(const dufm_params *p, const dufm_candidate *c, const mpq_t qpow) {
   const dufm_structure_eval *e = &c->eval;
@@ -43,6 +45,11 @@ int cmd_structure(int argc, char **argv, int first) {
   dufm_params p;
   if (cli_structure_params(&s, &p, &c, spec) != 0)
     return CLI_EXIT_USAGE;
+  if (dufm_structure_kind_of(s) == DUFM_STRUCTURE_SETS) {
+    int src = structure_sets(&p, s, spec, c.json != NULL); /* takes s */
+    dufm_params_clear(&p);
+    return src;
+  }
   dufm_err err;
   dufm_candidate cand = {.structure = s, .origin = DUFM_ORIGIN_USER};
   dufm_structure_eval dnc_eval = {0};
@@ -124,7 +131,7 @@ int cmd_export(int argc, char **argv, int first) {
   char source[512];
   snprintf(source, sizeof source, "%s%s", dufm_structure_name(s), unscaled ? " (unscaled)" : "");
   dufm_status st = unscaled ? dufm_structure_build(&cfg, s, &p, form, &err)
-                            : dufm_structure_materialize(&cfg, s, &p, form, &err);
+                            : dufm_sets_materialize(&cfg, s, &p, form, &err);
   if (st != DUFM_OK) {
     rc = cli_fail_structure(spec, &err);
   } else if (dufm_meta_init(&meta, &p, cfg.d, form, "export", source, &err) != DUFM_OK ||

@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "args.h"
+#include "dufm/sets.h"
 #include "dufm/structure.h"
 
 #define CLI_MAX_LIST 100000
@@ -83,6 +84,21 @@ int cli_folder_params(dufm_params *p, const cli_common *c, int L, int K, int n) 
   return cli_params(p, &sized);
 }
 
+int cli_structure_L(cli_common *c, const dufm_structure *s, const char *spec, char *buf,
+                    size_t size) {
+  int L = dufm_sets_fixed_L(s);
+  long given;
+  if (L == 0)
+    return 0;
+  if (c->L != NULL && cli_int(&given, c->L, "L", 1, DUFM_MAX_L) != 0)
+    return -1;
+  if (c->L != NULL && given != L)
+    return cli_fail("--L: %ld, but %s describes L = %d (its 'L' line)", given, spec, L), -1;
+  snprintf(buf, size, "%d", L);
+  c->L = buf;
+  return 0;
+}
+
 int cli_structure_params(dufm_structure **s, dufm_params *p, const cli_common *c,
                          const char *spec) {
   dufm_err err;
@@ -98,7 +114,9 @@ int cli_structure_params(dufm_structure **s, dufm_params *p, const cli_common *c
   }
   cli_common sized = *c;
   int K = dufm_structure_K(*s);
-  char Ks[24];
+  char Ks[24], Ls[24];
+  if (cli_structure_L(&sized, *s, spec, Ls, sizeof Ls) != 0)
+    goto fail;
   long given;
   if (K > 0 && c->K != NULL && cli_int(&given, c->K, "K", 2, DUFM_MAX_K) != 0)
     goto fail;

@@ -40,10 +40,13 @@ static const command commands[] = {
      "  --no-atlas       closed forms only\n"
      "  --search S       no atlas entry: search for at most S seconds (not bit-reproducible)\n"
      "  --search-budget N  evaluations of that search (default 3000000)\n"
-     "  --search-cert FILE write its certificate there when the checker accepts it\n"},
+     "  --search-cert FILE write its certificate there when the checker accepts it\n"
+
+     "  --no-sets        skip the set systems (K = 3..6; each one polished and certified)\n"},
     {"structure", cmd_structure, "one structure in closed form (loss, Q^(L+1), ranks, vs DNC)",
      "usage: dufm structure --structure SPEC [flags]\n"
      "SPEC: dnc | dnc:M | srg:R | graph:U-V,... | clique:R:k1,k2 | clique:R:k1@w1,... | A+B+...\n"
+     "      | sets:S0,S1,...[/last:T1,...] | pattern:FILE (polished, no closed form)\n"
      "K comes from SPEC (a given --K must agree).\n" COMMON_FLAGS},
     {"export", cmd_export, "write a structure's explicit rescale-optimal configuration as .npy",
      "usage: dufm export --structure SPEC --out DIR [flags]\n"

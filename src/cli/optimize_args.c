@@ -7,6 +7,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "dufm/sets.h"
 #include "args.h"
 #include "dufm/npy.h"
 #include "dufm/structure.h"
@@ -160,6 +161,9 @@ static int init_structure(optimize_job *j, cli_common *c, const char *spec) {
   int K = dufm_structure_K(s);
   long given;
   char Ks[24];
+  static char Ls[24];
+  if (cli_structure_L(c, s, spec, Ls, sizeof Ls) != 0)
+    goto cleanup;
   if (K > 0 && c->K != NULL) {
     if (cli_int(&given, c->K, "K", 2, DUFM_MAX_K) != 0)
       goto cleanup;
@@ -174,7 +178,7 @@ static int init_structure(optimize_job *j, cli_common *c, const char *spec) {
   }
   if (cli_params(&j->p, c) != 0)
     goto cleanup;
-  if (dufm_structure_materialize(&j->start, s, &j->p, DUFM_FORM_SAMPLES, &err) != DUFM_OK) {
+  if (dufm_sets_materialize(&j->start, s, &j->p, DUFM_FORM_SAMPLES, &err) != DUFM_OK) {
     cli_fail("--init: %s cannot be built here: %s", spec, err.msg);
     goto cleanup;
   }

@@ -41,6 +41,7 @@ void report_candidate_json(json_writer *w, const dufm_candidate *c) {
   if (!e->applicable)
     return;
   json_kv_double(w, "loss", e->loss);
+  json_kv_string(w, "loss_provenance", e->kind == DUFM_STRUCTURE_SETS ? "polished" : "closed form");
   json_kv_double(w, "loss_lower", e->lower);
   json_kv_double(w, "loss_upper", e->upper);
   json_kv_double(w, "ratio_to_dnc", c->ratio_to_dnc);
@@ -66,6 +67,24 @@ void report_candidate_json(json_writer *w, const dufm_candidate *c) {
       json_kv_double(w, "clique_product", e->clique.opt.product);
       json_kv_double(w, "clique_product_lower_bound", e->clique.opt.lower_bound);
     }
+  }
+  if (e->kind == DUFM_STRUCTURE_SETS) {
+    json_key(w, "sets");
+    json_begin_object(w);
+    json_kv_bool(w, "certified", e->sets.certified);
+    json_key(w, "cert_loss");
+    if (e->sets.certified)
+      json_double(w, e->sets.cert_loss);
+    else
+      json_null(w);
+    json_kv_bool(w, "pattern_kept", e->sets.pattern_kept);
+    json_kv_bool(w, "converged", e->sets.converged);
+    json_kv_double(w, "rel_grad", e->sets.rel_grad);
+    json_kv_int(w, "violations", e->sets.violations);
+    json_kv_int(w, "kinks", e->sets.kinks);
+    json_kv_int(w, "kink_kkt_violations", e->sets.kink_kkt_violations);
+    json_kv_bool(w, "strict", e->sets.strict);
+    json_end_object(w);
   }
   if (e->kind == DUFM_STRUCTURE_BLOCKS) {
     json_key(w, "blocks");

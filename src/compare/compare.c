@@ -68,6 +68,8 @@ const char *dufm_origin_name(dufm_origin o) {
     return "user";
   case DUFM_ORIGIN_SEARCH:
     return "search";
+  case DUFM_ORIGIN_SETS:
+    return "sets";
   }
   return "unknown";
 }
@@ -96,6 +98,19 @@ static int by_loss(const void *pa, const void *pb) {
   if (a->eval.loss != b->eval.loss)
     return a->eval.loss < b->eval.loss ? -1 : 1;
   return 0;
+}
+
+/* Sorts the candidates, finds DNC and the best, and sets the verdict
+ * (dufm_i_compare_verdict). */
+static void decide(dufm_comparison *out, const dufm_structure *dnc_structure) {
+  qsort(out->cand, (size_t)out->ncand, sizeof *out->cand, by_loss);
+  for (int i = 0; i < out->ncand; i++)
+    if (out->cand[i].structure == dnc_structure)
+      out->dnc_index = i;
+  /* The first applicable candidate has the lowest loss; if DNC ties it exactly,
+   * name DNC. */
+  out->best_index = out->cand[0].vs_dnc == DUFM_CMP_EQUAL ? out->dnc_index : 0;
+  dufm_i_compare_verdict(out);
 }
 
 static dufm_status build_menu(dufm_i_cand_list *list, dufm_block_rule *rule, const dufm_params *p,
@@ -149,16 +164,25 @@ dufm_status dufm_compare(dufm_comparison *out, const dufm_params *p, const dufm_
     if (i > 0 && c->vs_dnc == DUFM_CMP_UNDECIDED)
       out->undecided++;
   }
-  dufm_structure *dnc_structure = list.items[0].structure;
-  qsort(list.items, (size_t)list.count, sizeof *list.items, by_loss);
-  out->best_index = 0;
-  for (int i = 0; i < list.count; i++)
-    if (list.items[i].structure == dnc_structure)
-      out->dnc_index = i;
-  /* The first applicable candidate has the lowest loss; if DNC ties it exactly,
-   * name DNC. */
-  out->best_index = list.items[0].vs_dnc == DUFM_CMP_EQUAL ? out->dnc_index : 0;
-  dufm_i_compare_verdict(out);
+  decide(out, list.items[0].structure);
   dufm_comparison_set_search_note(out, "no atlas entry, no search");
+  return DUFM_OK;
+}
+
+dufm_status dufm_comparison_add(dufm_comparison *c, dufm_candidate *cand, dufm_err *err) {
+  dufm_candidate *items = realloc(c->cand, (size_t)(c->ncand + 1) * sizeof *items);
+  if (items == NULL) {
+    dufm_structure_free(cand->structure);
+    dufm_structure_eval_clear(&cand->eval);
+    *cand = (dufm_candidate){0};
+    return dufm_err_set(err, DUFM_ENOMEM, "out of memory for candidates");
+  }
+  c->cand = items;
+  dufm_structure *dnc_structure = c->cand[c->dnc_index].structure;
+  c->cand[c->ncand++] = *cand;
+  *cand = (dufm_candidate){0};
+  if (c->cand[c->ncand - 1].eval.applicable && c->cand[c->ncand - 1].vs_dnc == DUFM_CMP_UNDECIDED)
+    c->undecided++;
+  decide(c, dnc_structure);
   return DUFM_OK;
 }

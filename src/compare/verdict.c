@@ -22,7 +22,8 @@ const char *dufm_evidence_name(dufm_evidence e) {
 static size_t menu_text(char *buf, size_t size, const dufm_comparison *c) {
   static const dufm_origin order[] = {DUFM_ORIGIN_DNC,          DUFM_ORIGIN_PAPER,
                                       DUFM_ORIGIN_CLIQUE,       DUFM_ORIGIN_GRAPH_FAMILY,
-                                      DUFM_ORIGIN_BLOCKS,       DUFM_ORIGIN_USER};
+                                      DUFM_ORIGIN_BLOCKS,       DUFM_ORIGIN_USER,
+                                      DUFM_ORIGIN_SETS};
   int total = 0;
   for (int i = 0; i < c->ncand; i++)
     total += c->cand[i].eval.applicable != 0;
@@ -61,19 +62,24 @@ static void search_text(dufm_comparison *c) {
 }
 
 void dufm_i_compare_verdict(dufm_comparison *c) {
-  int closed_below = 0, all_zero = 1;
+  /* A set system (dufm/sets.h) is BELOW only through a certificate of its
+   * polished configuration: its evidence is that certificate. */
+  int closed_below = 0, sets_below = 0, all_zero = 1;
   for (int i = 0; i < c->ncand; i++) {
     const dufm_candidate *k = &c->cand[i];
     if (!k->eval.applicable)
       continue;
-    closed_below |= k->vs_dnc == DUFM_CMP_BELOW;
+    if (k->origin == DUFM_ORIGIN_SETS)
+      sets_below |= k->vs_dnc == DUFM_CMP_BELOW;
+    else
+      closed_below |= k->vs_dnc == DUFM_CMP_BELOW;
     all_zero &= k->eval.regime != DUFM_REGIME_NONZERO;
   }
   c->evidence = DUFM_EVIDENCE_NONE;
   if (closed_below) {
     c->verdict = DUFM_VERDICT_DNC_NOT_OPTIMAL;
     c->evidence = DUFM_EVIDENCE_CLOSED_FORM;
-  } else if (c->search != NULL && c->search->certificate_verified) {
+  } else if (sets_below || (c->search != NULL && c->search->certificate_verified)) {
     c->verdict = DUFM_VERDICT_DNC_NOT_OPTIMAL;
     c->evidence = DUFM_EVIDENCE_CERTIFICATE;
   } else if (all_zero) {

@@ -152,6 +152,8 @@ static int stochastic_order(const dufm_structure_eval *a, const dufm_structure_e
 dufm_cmp dufm_structure_compare(const dufm_structure_eval *a, const dufm_structure_eval *b) {
   if (!a->applicable || !b->applicable)
     return DUFM_CMP_UNDECIDED;
+  if (a->kind == DUFM_STRUCTURE_SETS || b->kind == DUFM_STRUCTURE_SETS)
+    return DUFM_CMP_UNDECIDED; /* no closed form: certificates decide (dufm/sets.h) */
   if (a->L == b->L) {
     int order = stochastic_order(a, b);
     if (order != 2)

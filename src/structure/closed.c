@@ -1,5 +1,6 @@
 /* Exact closed forms of single structures (theory sections 3-5; derivations in
  * proofs/edge.md): factor norms, Q^(L+1), ranks, and g_L at the result. */
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -172,6 +173,13 @@ dufm_status dufm_structure_evaluate(dufm_structure_eval *out, const dufm_structu
   if (out->K != p->K)
     return dufm_err_set(err, DUFM_EINVAL, "%s has K = %d classes but the parameters have K = %d",
                         s->name, s->K, p->K);
+  if (s->kind == DUFM_STRUCTURE_SETS) {
+    out->kind = DUFM_STRUCTURE_SETS;
+    out->sets.cert_loss = NAN;
+    return dufm_err_set(err, DUFM_ENOTAPPLICABLE,
+                        "%s has no closed form (its loss comes from pattern polish: dufm_sets_solve)",
+                        s->name);
+  }
   st = dufm_i_closed_single(out, s, p, out->K, err);
   if (st == DUFM_OK) {
     mpq_set(out->q_scaled, out->q_pow);

@@ -96,12 +96,46 @@ cleanup:
   return st;
 }
 
+/* The start of a sets/pattern structure, class means repeated per sample. */
+static dufm_status sets_start(dufm_config *out, const dufm_structure *s, const dufm_params *p,
+                              dufm_form form, dufm_err *err) {
+  memset(out, 0, sizeof *out);
+  if (s->K != p->K)
+    return dufm_err_set(err, DUFM_EINVAL, "%s has K = %d classes but the parameters have K = %d",
+                        s->name, s->K, p->K);
+  dufm_config means;
+  dufm_status st = dufm_i_sets_start(NULL, &means, s, p->L, err);
+  if (st != DUFM_OK || form == DUFM_FORM_CLASS_MEANS) {
+    *out = means;
+    return st;
+  }
+  st = dufm_config_init(out, p->L, means.d, p->K * p->n, err);
+  if (st == DUFM_OK) {
+    for (int i = 0; i < means.d[0]; i++)
+      for (int j = 0; j < p->K * p->n; j++)
+        DUFM_MAT_AT(&out->H1, i, j) = DUFM_MAT_AT(&means.H1, i, j / p->n);
+    for (int l = 0; l < p->L; l++)
+      memcpy(out->W[l].data, means.W[l].data,
+             (size_t)means.d[l + 1] * (size_t)means.d[l] * sizeof *means.W[l].data);
+  }
+  dufm_config_clear(&means);
+  return st;
+}
+
 dufm_status dufm_structure_build(dufm_config *out, const dufm_structure *s, const dufm_params *p,
                                  dufm_form form, dufm_err *err) {
+  if (s->kind == DUFM_STRUCTURE_SETS)
+    return sets_start(out, s, p, form, err);
   return make(out, s, p, form, 0, err);
 }
 
 dufm_status dufm_structure_materialize(dufm_config *out, const dufm_structure *s,
                                        const dufm_params *p, dufm_form form, dufm_err *err) {
+  if (s->kind == DUFM_STRUCTURE_SETS) {
+    memset(out, 0, sizeof *out);
+    return dufm_err_set(err, DUFM_ENOTAPPLICABLE,
+                        "%s: its configuration is polished, not closed-form (dufm_sets_materialize)",
+                        s->name);
+  }
   return make(out, s, p, form, 1, err);
 }

@@ -41,6 +41,8 @@ dufm_status dufm_structure_ridge(dufm_ridge *out, const dufm_structure *s,
   (void)s;
   if (!e->applicable)
     return dufm_err_set(err, DUFM_ENOTAPPLICABLE, "structure not applicable at L = %d", p->L);
+  if (e->kind == DUFM_STRUCTURE_SETS)
+    return dufm_err_set(err, DUFM_ENOTAPPLICABLE, "sets/pattern structures have no ridge form");
   mpq_t f;
   mpq_init(f);
   mpq_set_ui(f, 1, 1);

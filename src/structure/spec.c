@@ -193,13 +193,17 @@ static dufm_status parse_part(dufm_structure **out, const char *s, const char *e
 #define IS(name) (len == strlen(name) && strncmp(s, name, len) == 0)
   if (IS("dnc") && colon == end)
     return dufm_structure_dnc(out, 0, err);
-  if (!IS("dnc") && !IS("srg") && !IS("graph") && !IS("clique"))
+  if (!IS("dnc") && !IS("srg") && !IS("graph") && !IS("clique") && !IS("sets") && !IS("pattern"))
     return dufm_err_set(err, DUFM_EFORMAT,
-                        "unknown family '%.*s' (expected dnc, dnc:M, srg:R, graph:EDGES or "
-                        "clique:R:SIZES)",
+                        "unknown family '%.*s' (expected dnc, dnc:M, srg:R, graph:EDGES, "
+                        "clique:R:SIZES, sets:SETS or pattern:FILE)",
                         (int)len, s);
   if (colon == end)
     return dufm_err_set(err, DUFM_EFORMAT, "'%.*s' needs arguments after ':'", (int)len, s);
+  if (IS("sets"))
+    return dufm_i_parse_sets(out, colon + 1, end, err);
+  if (IS("pattern"))
+    return dufm_i_parse_pattern_path(out, colon + 1, end, err);
   if (IS("graph"))
     return parse_graph(out, colon + 1, end, err);
   if (IS("clique"))

@@ -114,6 +114,9 @@ dufm_status dufm_structure_blocks(dufm_structure **out, int count, dufm_structur
   for (int b = 0; b < count && st == DUFM_OK; b++) {
     if (parts[b] == NULL)
       st = dufm_err_set(err, DUFM_EINVAL, "block %d is missing", b + 1);
+    else if (parts[b]->kind == DUFM_STRUCTURE_SETS)
+      st = dufm_err_set(err, DUFM_EINVAL, "block %d (%s): sets and pattern structures do not "
+                        "compose (no closed form per block)", b + 1, parts[b]->name);
     else if (parts[b]->kind == DUFM_STRUCTURE_BLOCKS)
       st = dufm_err_set(err, DUFM_EINVAL, "block %d (%s): compositions do not nest", b + 1,
                         parts[b]->name);
@@ -183,6 +186,7 @@ void dufm_structure_free(dufm_structure *s) {
   for (int b = 0; b < s->nparts; b++)
     dufm_structure_free(s->parts[b]);
   free(s->parts);
+  dufm_i_sets_free(s->sets);
   if (s->z != NULL)
     for (int i = 0; i < s->nk; i++)
       mpq_clear(s->z[i]);

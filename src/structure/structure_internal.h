@@ -5,6 +5,7 @@
 
 #include <gmp.h>
 
+#include "dufm/sets.h"
 #include "dufm/structure.h"
 
 struct dufm_structure {
@@ -28,6 +29,8 @@ struct dufm_structure {
   /* blocks */
   int nparts;
   dufm_structure **parts;
+  /* sets and pattern files (structure/sets.c) */
+  struct dufm_i_sets *sets;
 };
 
 /* A growable string for canonical names. */
@@ -109,5 +112,41 @@ dufm_status dufm_i_block_widths(int *d, const dufm_structure *s, int K, int L, d
  * per class (n in per-sample form, else 1). The block's region must be zero. */
 dufm_status dufm_i_fill_block(dufm_config *c, const dufm_structure *s, int K, const int *off,
                               int per, const double *y, dufm_err *err);
+
+/* ---- Set systems and pattern files (sets.c, sets_file.c, sets_start.c) */
+
+/* The layers a sets:/pattern: structure describes; act matrices are rows x K,
+ * row-major, 1 = active. Inline form: given[0] are the r type neurons (layers
+ * 2..L-1), given[1] the explicit last layer when last_given. File form: given[i]
+ * is layer i + 2. */
+typedef struct dufm_i_sets {
+  int K;
+  int file;       /* 1: pattern:FILE */
+  int fixed_L;    /* file with an 'L' line: the depth it describes, else 0 */
+  int last_given; /* inline: an explicit /last: list */
+  int ngiven;
+  int *rows;           /* ngiven */
+  unsigned char **act; /* ngiven matrices rows[i] x K */
+} dufm_i_sets;
+
+void dufm_i_sets_free(dufm_i_sets *t);
+
+/* Adds a layer of rows x K (copied) to t. */
+dufm_status dufm_i_sets_push(dufm_i_sets *t, int rows, const unsigned char *act, dufm_err *err);
+
+/* Inline "sets:..." arguments in [s, end) and "pattern:FILE". */
+dufm_status dufm_i_parse_sets(dufm_structure **out, const char *s, const char *end, dufm_err *err);
+dufm_status dufm_i_parse_pattern_file(dufm_structure **out, const char *path, dufm_err *err);
+dufm_status dufm_i_parse_pattern_path(dufm_structure **out, const char *s, const char *end,
+                                      dufm_err *err);
+
+/* Wraps a filled description into a structure named name (takes t). */
+dufm_status dufm_i_sets_structure(dufm_structure **out, dufm_i_sets *t, const char *name,
+                                  dufm_err *err);
+
+/* The start of a sets/pattern structure at depth L in class-mean form (cfg
+ * may be NULL) and the layout it realizes (lay may be NULL). */
+dufm_status dufm_i_sets_start(dufm_sets_layout *lay, dufm_config *cfg, const dufm_structure *s,
+                              int L, dufm_err *err);
 
 #endif
