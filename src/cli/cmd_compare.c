@@ -25,9 +25,13 @@ static int search_position(const dufm_comparison *cmp) {
   return i;
 }
 
+/* The ranks column of a searched configuration says where its claim comes
+ * from (its pattern is in the JSON). */
 static void print_search_row(int width, const dufm_search_candidate *s) {
-  printf("  %-*s %-19.15g %-10.6f %-6s %-19s %s\n", width, s->source, s->loss, s->ratio_to_dnc,
-         dufm_cmp_name(s->vs_dnc), "-", s->pattern != NULL ? s->pattern : "");
+  const char *what = s->certificate_verified ? "certificate checked: " : "not certified";
+  printf("  %-*s %-19.15g %-10.6f %-6s %-19s %s%s\n", width, s->source, s->loss, s->ratio_to_dnc,
+         dufm_cmp_name(s->vs_dnc), "-", what,
+         s->certificate_verified && s->certificate != NULL ? s->certificate : "");
 }
 
 static void print_json(const dufm_params *p, const dufm_comparison *cmp) {
