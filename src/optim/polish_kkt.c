@@ -23,6 +23,7 @@
 #include <float.h>
 #include <lapacke.h>
 #include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -462,6 +463,211 @@ static dufm_status clarke(kkt *s, clk *c, const double *x, double tolb, long cap
   return DUFM_OK;
 }
 
+
+/* Largest number of zeros of one sample column for exact_clarke's
+ * enumeration of their activation patterns, and the storage it may use. */
+#define EXACT_MAX_COL 16
+#define EXACT_MAX_DOUBLES 4e7
+
+/* The exact Clarke distance at x after clarke() (s->ent = Z, mask 0 there,
+ * s->g = g0). Zeros of different sample columns act on separate terms of
+ * the loss, so the piece gradient of a pattern S = (S_1, .., S_cols) of
+ * active zeros is g0 + sum_j D_j(S_j), D_j(S_j) = the change of the piece
+ * gradient when only column j's zeros in S_j are active (enumerated by
+ * piece evaluations). The generalized gradients are the convex hull of these
+ * (all patterns occur near x when J has full row rank), and its minimum-norm
+ * point is found by Wolfe's algorithm, whose linear oracle splits by column.
+ * On success *hi = |that point| and *lo = a lower bound on the distance
+ * (x.q / |x| at the last oracle vertex q); returns 0 when the enumeration
+ * would be too large (nothing done), -1 on allocation or LAPACK failure. */
+static int exact_clarke(kkt *s, const double *x, double *lo, double *hi) {
+  dufm_i_pe *pe = s->pe;
+  const size_t n = s->n;
+  const int cols = pe->cols;
+  int ret = -1;
+  long *cnt = calloc((size_t)cols, sizeof *cnt);
+  size_t *base = malloc((size_t)cols * sizeof *base);
+  long **ze = calloc((size_t)cols, sizeof *ze);
+  double *D = NULL, *V = NULL, *lam = NULL, *al = NULL, *A = NULL, *bb = NULL, *xv = NULL,
+         *q = NULL, *gs = NULL;
+  long *sel = NULL;
+  if (cnt == NULL || base == NULL || ze == NULL)
+    goto done;
+  for (long t = 0; t < s->m; t++) {
+    size_t e = (size_t)s->ent[t];
+    int k = layer_of(pe, e);
+    cnt[(e - pe->moff[k]) % (size_t)cols]++;
+  }
+  double total = 0.0;
+  for (int j = 0; j < cols; j++)
+    if (getenv("DUFM_KKT_DEBUG"))
+      fprintf(stderr, "col %d zeros %ld\n", j, cnt[j]);
+  for (int j = 0; j < cols; j++) {
+    if (cnt[j] > EXACT_MAX_COL) {
+      ret = 0;
+      goto done;
+    }
+    base[j] = (size_t)total;
+    total += ldexp(1.0, (int)cnt[j]);
+  }
+  if (total * (double)n > EXACT_MAX_DOUBLES) {
+    ret = 0;
+    goto done;
+  }
+  for (int j = 0; j < cols; j++) {
+    ze[j] = malloc((size_t)(cnt[j] > 0 ? cnt[j] : 1) * sizeof **ze);
+    if (ze[j] == NULL)
+      goto done;
+    cnt[j] = 0;
+  }
+  for (long t = 0; t < s->m; t++) {
+    size_t e = (size_t)s->ent[t];
+    int k = layer_of(pe, e);
+    int j = (int)((e - pe->moff[k]) % (size_t)cols);
+    ze[j][cnt[j]++] = (long)e;
+  }
+  const size_t nv = (size_t)total, kmax = n + 2;
+  D = malloc(nv * n * sizeof *D);
+  gs = malloc(n * sizeof *gs);
+  V = malloc(kmax * n * sizeof *V);
+  A = malloc(kmax * n * sizeof *A);
+  bb = malloc(n * sizeof *bb);
+  lam = malloc(kmax * sizeof *lam);
+  al = malloc(kmax * sizeof *al);
+  xv = malloc(n * sizeof *xv);
+  q = malloc(n * sizeof *q);
+  sel = malloc((size_t)cols * sizeof *sel);
+  if (D == NULL || gs == NULL || V == NULL || A == NULL || bb == NULL || lam == NULL ||
+      al == NULL || xv == NULL || q == NULL || sel == NULL)
+    goto done;
+  /* D_j(S) for every pattern of every column. */
+  for (int j = 0; j < cols; j++) {
+    long np = 1L << cnt[j];
+    for (long S = 0; S < np; S++) {
+      double *dv = D + (base[j] + (size_t)S) * n;
+      if (S == 0) {
+        memset(dv, 0, n * sizeof *dv);
+        continue;
+      }
+      for (long b = 0; b < cnt[j]; b++)
+        pe->mask[ze[j][b]] = (unsigned char)((S >> b) & 1);
+      piece(s, x, gs);
+      for (size_t i = 0; i < n; i++)
+        dv[i] = gs[i] - s->g[i];
+    }
+    for (long b = 0; b < cnt[j]; b++)
+      pe->mask[ze[j][b]] = 0;
+  }
+  piece(s, x, gs); /* pe->dh back to the all-inactive pattern */
+  /* Wolfe's minimum-norm point over conv{g0 + sum_j D_j(S_j)}. */
+  memcpy(V, s->g, n * sizeof *V);
+  lam[0] = 1.0;
+  size_t kc = 1;
+  memcpy(xv, s->g, n * sizeof *xv);
+  double g0n = nrm(s->g, n);
+  *hi = g0n;
+  *lo = 0.0;
+  for (int major = 0; major < 1000; major++) {
+    memcpy(q, s->g, n * sizeof *q);
+    for (int j = 0; j < cols; j++) {
+      long np = 1L << cnt[j], best = 0;
+      double bv = 0.0;
+      for (long S = 1; S < np; S++) {
+        double v = dot(xv, D + (base[j] + (size_t)S) * n, n);
+        if (v < bv) {
+          bv = v;
+          best = S;
+        }
+      }
+      sel[j] = best;
+      cblas_daxpy((int)n, 1.0, D + (base[j] + (size_t)best) * n, 1, q, 1);
+    }
+    double xx = dot(xv, xv, n), xq = dot(xv, q, n), xn = sqrt(xx);
+    *hi = xn;
+    *lo = xn > 0.0 ? fmax(0.0, xq / xn) : 0.0;
+    if (xx - xq <= 1e-13 * xx || xn <= 1e-15 * g0n || kc >= kmax)
+      break;
+    memcpy(V + kc * n, q, n * sizeof *V);
+    lam[kc++] = 0.0;
+    for (int minor = 0; minor < 1000; minor++) {
+      /* Affine minimum-norm point: min |v0 + sum_i b_i (v_i - v0)|. */
+      for (size_t i = 1; i < kc; i++)
+        for (size_t r = 0; r < n; r++)
+          A[(i - 1) * n + r] = V[i * n + r] - V[r];
+      for (size_t r = 0; r < n; r++)
+        bb[r] = -V[r];
+      lapack_int rank;
+      lapack_int *jp = calloc(kc, sizeof *jp);
+      if (jp == NULL)
+        goto done;
+      int info = LAPACKE_dgelsy(LAPACK_COL_MAJOR, (lapack_int)n, (lapack_int)(kc - 1), 1, A,
+                                (lapack_int)n, bb, (lapack_int)n, jp, 1e-13, &rank);
+      free(jp);
+      if (info != 0)
+        goto done;
+      double sb = 0.0;
+      for (size_t i = 1; i < kc; i++) {
+        al[i] = bb[i - 1];
+        sb += al[i];
+      }
+      al[0] = 1.0 - sb;
+      int pos = 1;
+      for (size_t i = 0; i < kc; i++)
+        pos &= al[i] > 1e-14;
+      if (pos) {
+        memcpy(lam, al, kc * sizeof *lam);
+      } else {
+        double th = 1.0;
+        for (size_t i = 0; i < kc; i++)
+          if (al[i] <= 1e-14 && lam[i] - al[i] > 0.0)
+            th = fmin(th, lam[i] / (lam[i] - al[i]));
+        for (size_t i = 0; i < kc; i++)
+          lam[i] += th * (al[i] - lam[i]);
+      }
+      /* Drop the points with weight 0 and renormalize. */
+      size_t w = 0;
+      double sl = 0.0;
+      for (size_t i = 0; i < kc; i++) {
+        if (lam[i] <= 1e-15)
+          continue;
+        if (w != i) {
+          memmove(V + w * n, V + i * n, n * sizeof *V);
+          lam[w] = lam[i];
+        }
+        sl += lam[w];
+        w++;
+      }
+      kc = w;
+      for (size_t i = 0; i < kc; i++)
+        lam[i] /= sl;
+      memset(xv, 0, n * sizeof *xv);
+      for (size_t i = 0; i < kc; i++)
+        cblas_daxpy((int)n, lam[i], V + i * n, 1, xv, 1);
+      if (pos)
+        break;
+    }
+  }
+  ret = 1;
+done:
+  if (ze != NULL)
+    for (int j = 0; j < cols; j++)
+      free(ze[j]);
+  free(sel);
+  free(q);
+  free(xv);
+  free(al);
+  free(lam);
+  free(bb);
+  free(A);
+  free(V);
+  free(gs);
+  free(D);
+  free(ze);
+  free(base);
+  free(cnt);
+  return ret;
+}
+
 dufm_status dufm_i_kkt_run(dufm_i_pe *pe, double *x, double *mult, long max_evals,
                            double rel_tol, dufm_i_kkt_out *out) {
   memset(out, 0, sizeof *out);
@@ -699,6 +905,22 @@ dufm_status dufm_i_kkt_run(dufm_i_pe *pe, double *x, double *mult, long max_eval
   st = clarke(&s, &c, x, tolb, cap, &f, &rn);
   if (st != DUFM_OK)
     goto cleanup;
+  if (getenv("DUFM_KKT_DEBUG")) {
+    pe->act = DUFM_I_ACT_RELU;
+    pe->mult = NULL;
+    double f0 = dufm_i_pe_eval(pe, x, NULL), r2 = dot(s.rr, s.rr, n);
+    for (double t = 1e-1; t > 1e-12; t *= 0.1) {
+      for (size_t i = 0; i < n; i++)
+        s.xt[i] = x[i] - t * s.rr[i] / sqrt(r2);
+      double f1 = dufm_i_pe_eval(pe, s.xt, NULL);
+      fprintf(stderr, "DIAG t=%.0e slope=%.6e (-|r|=%.6e) df=%.3e\n", t, (f1 - f0) / t, -sqrt(r2), f1 - f0);
+    }
+    pe->act = DUFM_I_ACT_MASK;
+    double elo = NAN, ehi = NAN;
+    st = factor(&s);
+    int er = exact_clarke(&s, x, &elo, &ehi);
+    fprintf(stderr, "EXACT ret=%d rank=%ld/%ld lo=%.3e hi=%.3e rel_hi=%.3e rel_lo=%.3e\n", er, s.r, s.m, elo, ehi, ehi / fabs(f), elo / fabs(f));
+  }
   for (long t = 0; t < s.m; t++)
     mult[s.ent[t]] = c.bz[t];
   out->converged = isfinite(f) && rn <= rel_tol * fabs(f);
