@@ -1,7 +1,6 @@
 /* Pattern polish and the softplus-continuation polish (dufm/polish.h). */
 #include <float.h>
 #include <math.h>
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -227,7 +226,6 @@ static dufm_status pattern_kkt(job *j, const dufm_polish_opts *o, long budget) {
   dufm_i_kkt_out ko;
   dufm_status st = dufm_i_kkt_run(pe, j->v, j->mult, budget, o->rel_tol, &ko);
   j->evals += ko.evals;
-  if (getenv("DUFM_KKT_DEBUG")) fprintf(stderr, "KKTDBG f=%.17g rn=%.3e rel=%.3e kinks=%ld iters=%ld rel=%ld add=%ld cau=%ld ev=%ld\n", ko.f, ko.rnorm, ko.rnorm/fabs(ko.f), ko.kinks, ko.iters, ko.released, ko.added, ko.cauchy, ko.evals);
   if (st == DUFM_ENOMEM)
     return dufm_err_set(j->err, st, "out of memory for the kink-aware polish");
   if (st != DUFM_OK)
