@@ -104,8 +104,8 @@ static void test_order(void) {
 }
 
 /* A filled entry for setting (L, K) of s from a Gaussian configuration. */
-static void make_entry(dufm_atlas_entry *e, const dufm_atlas_spec *s, int L, int K,
-                       uint64_t seed, long budget) {
+static void make_entry(dufm_atlas_entry *e, const dufm_atlas_spec *s, int L, int K, uint64_t seed,
+                       long budget) {
   memset(e, 0, sizeof *e);
   int d[9];
   for (int l = 0; l < L; l++)
@@ -495,7 +495,8 @@ static void test_scheduler(void) {
   for (int i = 0; i < n; i++) {
     int L, K;
     dufm_atlas_setting(&s, i, &L, &K);
-    char *d1 = dufm_atlas_setting_dir(&s, root1, L, K), *d2 = dufm_atlas_setting_dir(&s, root2, L, K);
+    char *d1 = dufm_atlas_setting_dir(&s, root1, L, K),
+         *d2 = dufm_atlas_setting_dir(&s, root2, L, K);
     dufm_atlas_entry e1, e2;
     CU_ASSERT_FATAL(dufm_atlas_entry_read(&e1, d1, NULL) == DUFM_OK);
     CU_ASSERT_FATAL(dufm_atlas_entry_read(&e2, d2, NULL) == DUFM_OK);
@@ -528,12 +529,14 @@ static void test_scheduler(void) {
 }
 
 int main(void) {
-  CU_TestInfo tests[] = {{"lookup: exact lambda, validation, certificate", test_lookup},{"spec: ranges, lambda text, folders", test_spec},
-                         {"grid order and dependencies", test_order},
-                         {"entry: write, read, validate, replace, broken files", test_entry_round_trip},
-                         {"resume rule and merge", test_resume_and_merge},
-                         {"job and result images", test_pack},
-                         {"scheduler: dependencies, order-independent entries, resume", test_scheduler},
-                         CU_TEST_INFO_NULL};
+  CU_TestInfo tests[] = {
+      {"lookup: exact lambda, validation, certificate", test_lookup},
+      {"spec: ranges, lambda text, folders", test_spec},
+      {"grid order and dependencies", test_order},
+      {"entry: write, read, validate, replace, broken files", test_entry_round_trip},
+      {"resume rule and merge", test_resume_and_merge},
+      {"job and result images", test_pack},
+      {"scheduler: dependencies, order-independent entries, resume", test_scheduler},
+      CU_TEST_INFO_NULL};
   return tu_run_suite("atlas", tests);
 }

@@ -249,10 +249,11 @@ static void test_lambda_text(void) {
   /* Each text reads back to the same rational, and is the expected form. */
   struct {
     const char *in, *out;
-  } cases[] = {{"0.004", "0.004"}, {"1/250", "0.004"},  {"0", "0"},
-               {"3", "3"},         {"12.5e3", "12500"}, {"1/3", "1/3"},
-               {"1e-40", "1e-40"}, {"2.5e-31", "25e-32"}, {"7e40", "7e40"},
-               {"1/1024", "0.0009765625"}};
+  } cases[] = {{"0.004", "0.004"},  {"1/250", "0.004"},
+               {"0", "0"},          {"3", "3"},
+               {"12.5e3", "12500"}, {"1/3", "1/3"},
+               {"1e-40", "1e-40"},  {"2.5e-31", "25e-32"},
+               {"7e40", "7e40"},    {"1/1024", "0.0009765625"}};
   for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
     mpq_t q, back;
     mpq_inits(q, back, NULL);
@@ -285,7 +286,8 @@ static void test_meta(void) {
   CU_ASSERT_FATAL(dufm_meta_parse(&back, buf, strlen(buf), "m", &e) == DUFM_OK);
   CU_ASSERT(back.L == 3 && back.K == 4 && back.n == 2 && back.has_form &&
             back.form == DUFM_FORM_CLASS_MEANS && back.widths[0] == 5 && back.widths[3] == 4);
-  CU_ASSERT(strcmp(back.source, "clique:4:2,3 \"q\"\n") == 0 && strcmp(back.command, "export") == 0);
+  CU_ASSERT(strcmp(back.source, "clique:4:2,3 \"q\"\n") == 0 &&
+            strcmp(back.command, "export") == 0);
   dufm_params q;
   CU_ASSERT_FATAL(dufm_meta_params(&q, &back, &e) == DUFM_OK);
   CU_ASSERT(mpq_equal(q.lam_h, p.lam_h) && mpq_equal(q.lam_w[1], p.lam_w[1]) &&
@@ -318,8 +320,9 @@ static void test_meta(void) {
   }
   /* Unknown keys are skipped. */
   char ok[512];
-  snprintf(ok, sizeof ok, "%s\"new\": {\"a\": [1, null, true]}, \"lambda_h\": \"1\", \"lambda_w\": "
-                          "[\"1\", \"1\"]}",
+  snprintf(ok, sizeof ok,
+           "%s\"new\": {\"a\": [1, null, true]}, \"lambda_h\": \"1\", \"lambda_w\": "
+           "[\"1\", \"1\"]}",
            head);
   CU_ASSERT(dufm_meta_parse(&back, ok, strlen(ok), "m", &e) == DUFM_OK && back.widths == NULL);
   dufm_meta_clear(&back);

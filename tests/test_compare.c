@@ -262,7 +262,8 @@ static void test_verdict_rule(void) {
 }
 
 int main(void) {
-  CU_TestInfo tests[] = {{"verdict rule with search candidates", test_verdict_rule},{"DP equals exhaustive search", test_dp_matches_exhaustive},
+  CU_TestInfo tests[] = {{"verdict rule with search candidates", test_verdict_rule},
+                         {"DP equals exhaustive search", test_dp_matches_exhaustive},
                          {"invariants on a grid", test_invariants},
                          {"paper criterion", test_paper_criterion},
                          {"headline and limits", test_headline},

@@ -80,8 +80,8 @@ static void test_equal_on_documented_cases(void) {
         CU_ASSERT(same_parts(dufm_structure_name(f->structure), dufm_structure_name(r->structure)));
       CU_ASSERT_EQUAL(rule_vs_full(&rule, &full), DUFM_CMP_EQUAL);
       if (f != NULL && rule_vs_full(&rule, &full) != DUFM_CMP_EQUAL)
-        printf("\n  L = %d K = %d: full %s, rule %s\n", L, Ks[a],
-               dufm_structure_name(f->structure), dufm_structure_name(r->structure));
+        printf("\n  L = %d K = %d: full %s, rule %s\n", L, Ks[a], dufm_structure_name(f->structure),
+               dufm_structure_name(r->structure));
       dufm_comparison_clear(&full);
       dufm_comparison_clear(&rule);
       dufm_params_clear(&p);
@@ -134,9 +134,10 @@ static void test_rule_names(void) {
 }
 
 int main(void) {
-  CU_TestInfo tests[] = {{"equal to the full DP on documented cases", test_equal_on_documented_cases},
-                         {"never better than the full DP", test_never_better_than_full},
-                         {"rule names", test_rule_names},
-                         CU_TEST_INFO_NULL};
+  CU_TestInfo tests[] = {
+      {"equal to the full DP on documented cases", test_equal_on_documented_cases},
+      {"never better than the full DP", test_never_better_than_full},
+      {"rule names", test_rule_names},
+      CU_TEST_INFO_NULL};
   return tu_run_suite("compare_large", tests);
 }

@@ -24,8 +24,8 @@
 
 typedef struct {
   int L, K, n;
-  int d[MAXL + 1];        /* widths d_1..d_L in d[0..L-1], d[L] = K */
-  double alpha[MAXL];     /* frame scales of layers 1..L */
+  int d[MAXL + 1];             /* widths d_1..d_L in d[0..L-1], d[L] = K */
+  double alpha[MAXL];          /* frame scales of layers 1..L */
   double M[MAXL][MAXD * MAXD]; /* class means M_l (d[l] x K, row-major) */
 } family;
 

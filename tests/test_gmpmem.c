@@ -59,7 +59,8 @@ static void test_alloc_failure_reaches_handler(void) {
 }
 
 int main(void) {
-  CU_TestInfo tests[] = {{"allocation failure reaches the handler", test_alloc_failure_reaches_handler},
-                         CU_TEST_INFO_NULL};
+  CU_TestInfo tests[] = {
+      {"allocation failure reaches the handler", test_alloc_failure_reaches_handler},
+      CU_TEST_INFO_NULL};
   return tu_run_suite("gmpmem", tests);
 }

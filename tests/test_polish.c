@@ -174,8 +174,8 @@ static void test_never_increases(void) {
     dufm_polish_opts_default(&o);
     o.max_evals = 15 + 40 * seed;
     dufm_polish_report r;
-    dufm_status st = seed % 2 ? dufm_polish(&x, &r, &p, &o, NULL)
-                              : dufm_polish_pattern(&x, &r, &p, &o, NULL);
+    dufm_status st =
+        seed % 2 ? dufm_polish(&x, &r, &p, &o, NULL) : dufm_polish_pattern(&x, &r, &p, &o, NULL);
     CU_ASSERT_FATAL(st == DUFM_OK);
     CU_ASSERT(r.loss_in == before);
     CU_ASSERT(r.loss <= before);
@@ -414,16 +414,16 @@ static void test_srg5_kkt_clarke(void) {
 }
 
 int main(void) {
-  CU_TestInfo tests[] = {{"L = 1 polish reaches the DNC closed form", test_l1_reaches_dnc},
-                         {"srg:5 polishes to its closed form or below", test_srg5_closed_form_or_below},
-                         {"DNC on kinks: KKT point, closed form", test_dnc_on_kinks},
-                         {"clique:5:3 polishes to its closed form or below",
-                          test_clique53_closed_form_or_below},
-                         {"polish never increases the loss", test_never_increases},
-                         {"piece and softplus gradients by differences", test_gradients},
-                         {"bad options and shapes", test_bad_options},
-                         {"bounded least squares against enumeration", test_bvls_enumeration},
-                         {"srg:5 kink-aware verdict is Clarke's", test_srg5_kkt_clarke},
-                         CU_TEST_INFO_NULL};
+  CU_TestInfo tests[] = {
+      {"L = 1 polish reaches the DNC closed form", test_l1_reaches_dnc},
+      {"srg:5 polishes to its closed form or below", test_srg5_closed_form_or_below},
+      {"DNC on kinks: KKT point, closed form", test_dnc_on_kinks},
+      {"clique:5:3 polishes to its closed form or below", test_clique53_closed_form_or_below},
+      {"polish never increases the loss", test_never_increases},
+      {"piece and softplus gradients by differences", test_gradients},
+      {"bad options and shapes", test_bad_options},
+      {"bounded least squares against enumeration", test_bvls_enumeration},
+      {"srg:5 kink-aware verdict is Clarke's", test_srg5_kkt_clarke},
+      CU_TEST_INFO_NULL};
   return tu_run_suite("polish", tests);
 }

@@ -21,10 +21,10 @@
 
 #include "dufm/compare.h"
 #include "dufm/error.h"
+#include "dufm/export.h"
 #include "dufm/model.h"
 #include "dufm/params.h"
 #include "dufm/search.h"
-#include "dufm/export.h"
 
 DUFM_BEGIN_DECLS
 
@@ -38,9 +38,9 @@ DUFM_BEGIN_DECLS
 
 typedef struct {
   int L_lo, L_hi, K_lo, K_hi, n;
-  mpq_t lambda;      /* every lambda (H and each layer) equal, exact */
+  mpq_t lambda;         /* every lambda (H and each layer) equal, exact */
   char lambda_text[64]; /* canonical exact text: "0.004", or "1/3" when not a finite decimal */
-  long budget;       /* evaluations per setting (dufm_search's meaning) */
+  long budget;          /* evaluations per setting (dufm_search's meaning) */
   uint64_t seed;
   int owned; /* internal: nonzero once lambda is initialized */
 } dufm_atlas_spec;
@@ -82,17 +82,17 @@ typedef struct {
 
 typedef struct {
   int L, K, n;
-  char lambda[64];      /* canonical exact text, as dufm_atlas_spec */
-  long budget;          /* of the latest search of this setting */
+  char lambda[64]; /* canonical exact text, as dufm_atlas_spec */
+  long budget;     /* of the latest search of this setting */
   uint64_t seed;
-  long found_budget;    /* the search that found the kept configuration */
+  long found_budget; /* the search that found the kept configuration */
   uint64_t found_seed;
-  double best_loss;     /* dufm_eval loss of config */
+  double best_loss; /* dufm_eval loss of config */
   double dnc_loss, ratio_to_dnc;
-  int below_dnc;        /* below DNC's rigorous lower end by more than 1e-12 relative */
+  int below_dnc;              /* below DNC's rigorous lower end by more than 1e-12 relative */
   char closed_form_name[128]; /* best closed-form candidate of dufm_compare ("" if none) */
   double closed_form_loss;
-  double seconds;       /* compute seconds of the latest search (sum over its jobs) */
+  double seconds; /* compute seconds of the latest search (sum over its jobs) */
   int nruns;
   dufm_atlas_run *runs; /* every search of this setting, oldest first */
   char *search_json;    /* summary of the search that found config: one JSON object */
@@ -134,13 +134,12 @@ dufm_status dufm_atlas_entry_validate(const dufm_atlas_entry *e, const dufm_atla
  * the same seed and a budget >= the requested one; otherwise search, and
  * when a valid entry exists keep the better of old and new. */
 typedef enum {
-  DUFM_ATLAS_SEARCH,       /* no valid entry: search and write */
-  DUFM_ATLAS_SKIP,         /* done already */
-  DUFM_ATLAS_SEARCH_MERGE  /* search, then keep the better of old and new */
+  DUFM_ATLAS_SEARCH,      /* no valid entry: search and write */
+  DUFM_ATLAS_SKIP,        /* done already */
+  DUFM_ATLAS_SEARCH_MERGE /* search, then keep the better of old and new */
 } dufm_atlas_action;
 
-dufm_atlas_action dufm_atlas_resume_action(const dufm_atlas_entry *old, long budget,
-                                           uint64_t seed);
+dufm_atlas_action dufm_atlas_resume_action(const dufm_atlas_entry *old, long budget, uint64_t seed);
 
 /* fresh becomes the merge of old (valid) and fresh (one new search): the
  * lower best_loss wins (ties keep old); budget, seed and seconds are the
@@ -151,12 +150,12 @@ dufm_status dufm_atlas_entry_merge(dufm_atlas_entry *fresh, const dufm_atlas_ent
 /* ---- lookup: the entry at given parameters (dufm compare, dufm table) */
 
 typedef struct {
-  int found;               /* an entry matched; the fields below are set only then */
-  char *dir;               /* its folder ROOT/lam<X>_n<N>/L<L>_K<K> */
-  dufm_atlas_entry entry;  /* read and validated */
-  char *pattern;           /* signature of the entry's activation pattern, or NULL */
-  char *certificate_path;  /* dir/<certificate> when the entry names one, else NULL */
-  int certificate_verified; /* loaded, dufm_cert_check valid, parameters exactly p */
+  int found;                       /* an entry matched; the fields below are set only then */
+  char *dir;                       /* its folder ROOT/lam<X>_n<N>/L<L>_K<K> */
+  dufm_atlas_entry entry;          /* read and validated */
+  char *pattern;                   /* signature of the entry's activation pattern, or NULL */
+  char *certificate_path;          /* dir/<certificate> when the entry names one, else NULL */
+  int certificate_verified;        /* loaded, dufm_cert_check valid, parameters exactly p */
   char note[2 * DUFM_ERR_MSG_MAX]; /* why a named certificate was refused ("" otherwise) */
 } dufm_atlas_match;
 
@@ -195,7 +194,7 @@ typedef struct {
   dufm_atlas_job_kind kind;
   dufm_search_task task; /* TASK: the plan's task; FINAL: polish_evals is the budget */
   int has_input;
-  dufm_config input;     /* TASK of kind CONFIG: its start; FINAL: the winner (owned) */
+  dufm_config input; /* TASK of kind CONFIG: its start; FINAL: the winner (owned) */
 } dufm_atlas_job;
 
 typedef struct {
@@ -204,13 +203,13 @@ typedef struct {
   int task;
   dufm_status status; /* of the run; message in msg when not DUFM_OK */
   char msg[DUFM_ERR_MSG_MAX];
-  double loss;        /* dufm_eval loss of x (INFINITY when the task ended non-finite) */
+  double loss; /* dufm_eval loss of x (INFINITY when the task ended non-finite) */
   long evals;
-  double seconds;     /* wall time of the run */
+  double seconds;        /* wall time of the run */
   int converged, strict; /* of the polish */
   double rel_grad;
   char stage[16];
-  dufm_config x;      /* owned; empty when loss is not finite */
+  dufm_config x; /* owned; empty when loss is not finite */
 } dufm_atlas_result;
 
 /* Frees everything j (r) owns and zero-fills it; a no-op on NULL and on a zero-filled
@@ -253,7 +252,7 @@ typedef struct {
   dufm_atlas_done_kind kind;
   double best_loss, ratio_to_dnc, seconds;
   int below_dnc;
-  int done, total; /* settings final so far, in the grid */
+  int done, total;  /* settings final so far, in the grid */
   const char *note; /* why an existing entry was not used, or why it failed; "" */
 } dufm_atlas_done;
 

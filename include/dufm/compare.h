@@ -94,7 +94,7 @@ typedef struct {
   const char *pattern;      /* activation pattern signature, or NULL */
   long budget;              /* evaluations of the search that found it */
   unsigned long long seed;
-  double time_limit;        /* seconds (0: none; a time limit breaks reproducibility) */
+  double time_limit; /* seconds (0: none; a time limit breaks reproducibility) */
 } dufm_search_found;
 
 /* The search candidate as kept in dufm_comparison (owned copies). */
@@ -112,10 +112,10 @@ typedef struct {
 #define DUFM_SEARCHED_MAX 1024
 
 typedef struct {
-  int max_r;   /* largest K_r used for clique and graph-family menus (0: automatic) */
-  int blocks;  /* run the block-composition DP (default 1) */
-  int cliques; /* include optimized clique constructions (default 1) */
-  int full_dp_max_k; /* largest K for the full block DP (0: DUFM_COMPARE_FULL_DP_MAX_K) */
+  int max_r;                 /* largest K_r used for clique and graph-family menus (0: automatic) */
+  int blocks;                /* run the block-composition DP (default 1) */
+  int cliques;               /* include optimized clique constructions (default 1) */
+  int full_dp_max_k;         /* largest K for the full block DP (0: DUFM_COMPARE_FULL_DP_MAX_K) */
   dufm_progress_fn progress; /* NULL: none */
   void *progress_data;
 } dufm_compare_opts;
@@ -127,11 +127,11 @@ typedef struct {
   int best_index;      /* lowest loss (exactly, among decided comparisons) */
   dufm_gl lower_bound; /* g_L(K^(2/(L+1)) c_1): no configuration is below it */
   dufm_verdict verdict;
-  int undecided; /* number of comparisons with DNC that stayed undecided */
+  int undecided;              /* number of comparisons with DNC that stayed undecided */
   dufm_block_rule block_rule; /* how the "blocks (DP)" candidate was searched */
 
   dufm_evidence evidence;
-  dufm_search_candidate *search; /* owned; NULL when none was added */
+  dufm_search_candidate *search;    /* owned; NULL when none was added */
   char searched[DUFM_SEARCHED_MAX]; /* what was searched, in words (see dufm_compare) */
 } dufm_comparison;
 
@@ -189,11 +189,11 @@ typedef struct {
   int L, K, n;
   double dnc_loss;
   dufm_regime dnc_regime;
-  int has_paper;     /* the paper's srg:r applies (K = r(r-1)/2); else the srg_* are NaN */
-  double srg_loss;   /* loss of srg:r */
-  double srg_ratio;  /* srg_loss / dnc_loss */
+  int has_paper;    /* the paper's srg:r applies (K = r(r-1)/2); else the srg_* are NaN */
+  double srg_loss;  /* loss of srg:r */
+  double srg_ratio; /* srg_loss / dnc_loss */
   dufm_cmp srg_vs_dnc;
-  char *best;        /* canonical name of the best candidate (owned) */
+  char *best; /* canonical name of the best candidate (owned) */
   double best_loss, best_ratio;
   dufm_cmp best_vs_dnc;
   double lower_bound; /* lower end of the universal lower bound's enclosure */

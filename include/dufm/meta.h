@@ -17,9 +17,9 @@
 
 #include "dufm/atomic.h"
 #include "dufm/error.h"
+#include "dufm/export.h"
 #include "dufm/model.h"
 #include "dufm/params.h"
-#include "dufm/export.h"
 #include "dufm/version.h"
 
 DUFM_BEGIN_DECLS

@@ -30,20 +30,20 @@
 #define DUFM_POLISH_H
 
 #include "dufm/error.h"
+#include "dufm/export.h"
 #include "dufm/model.h"
 #include "dufm/params.h"
-#include "dufm/export.h"
 
 DUFM_BEGIN_DECLS
 
 typedef struct {
-  double rel_tol;    /* stop when ||grad piece|| / piece loss <= rel_tol (default 1e-10) */
-  long max_evals;    /* loss + gradient evaluations for the whole call (default 20000) */
-  int memory;        /* L-BFGS pairs (default 20) */
-  int rounds;        /* augmented-Lagrangian fallback of the pattern polish (used when the
-                        dense kink Jacobian is too large): outer rounds / 4 (default 4) */
-  double beta_start; /* dufm_polish: first softplus sharpness (default 100) */
-  double beta_end;   /* last one (default 1e5) */
+  double rel_tol;     /* stop when ||grad piece|| / piece loss <= rel_tol (default 1e-10) */
+  long max_evals;     /* loss + gradient evaluations for the whole call (default 20000) */
+  int memory;         /* L-BFGS pairs (default 20) */
+  int rounds;         /* augmented-Lagrangian fallback of the pattern polish (used when the
+                         dense kink Jacobian is too large): outer rounds / 4 (default 4) */
+  double beta_start;  /* dufm_polish: first softplus sharpness (default 100) */
+  double beta_end;    /* last one (default 1e5) */
   double beta_factor; /* multiplier between stages, > 1 (default 10) */
   /* Pattern stage: 1 = the kink-aware active-set Newton-CG (polish_kkt.c;
    * lower rel_grad on kinked minima but seconds per call at width 30), 0 =
@@ -57,15 +57,15 @@ void dufm_polish_opts_default(dufm_polish_opts *o);
 dufm_status dufm_polish_opts_check(const dufm_polish_opts *o, dufm_err *err);
 
 typedef struct {
-  double loss_in;    /* dufm_eval loss of the input */
-  double loss;       /* dufm_eval loss of the output; <= loss_in */
-  double piece_loss; /* the piece's loss at the output (= loss when consistent) */
-  double grad_norm;  /* ||grad of the piece|| at the output */
-  double rel_grad;   /* grad_norm / piece_loss */
-  int converged;     /* rel_grad <= rel_tol */
+  double loss_in;        /* dufm_eval loss of the input */
+  double loss;           /* dufm_eval loss of the output; <= loss_in */
+  double piece_loss;     /* the piece's loss at the output (= loss when consistent) */
+  double grad_norm;      /* ||grad of the piece|| at the output */
+  double rel_grad;       /* grad_norm / piece_loss */
+  int converged;         /* rel_grad <= rel_tol */
   double eval_grad_norm; /* ||grad|| from dufm_eval at the output (kink derivative 0) */
-  long evals;        /* loss + gradient evaluations spent */
-  const char *stage; /* what produced the output: "input", "softplus", "exact", "pattern" */
+  long evals;            /* loss + gradient evaluations spent */
+  const char *stage;     /* what produced the output: "input", "softplus", "exact", "pattern" */
   /* The pattern of the output: L - 1 layers (pre-activations P_2..P_L), layer
    * l - 2 has d[l-1] x cols entries, row-major, 1 = active. Owned. */
   int layers;
@@ -77,13 +77,13 @@ typedef struct {
    * when the pattern polish started), with multipliers mu; a minimum on a kink
    * needs 0 <= mu <= dF/dH there. grad_norm is then the gradient of the
    * Lagrangian (piece + mu P). */
-  long violations;      /* off-kink entries on the wrong side: active < 0 or inactive > 0 */
-  long kinks;           /* entries held at P = 0 (counted as inactive) */
-  double kink_residual; /* largest |P| on the kink entries */
+  long violations;          /* off-kink entries on the wrong side: active < 0 or inactive > 0 */
+  long kinks;               /* entries held at P = 0 (counted as inactive) */
+  double kink_residual;     /* largest |P| on the kink entries */
   long kink_kkt_violations; /* kink multipliers outside [0, dF/dH] (1e-6 relative slack) */
-  double min_active;    /* smallest active pre-activation (+inf if none) */
-  double max_inactive;  /* largest inactive pre-activation (-inf if none) */
-  int strict;           /* violations == 0 && kinks == 0: an interior point of its piece */
+  double min_active;        /* smallest active pre-activation (+inf if none) */
+  double max_inactive;      /* largest inactive pre-activation (-inf if none) */
+  int strict;               /* violations == 0 && kinks == 0: an interior point of its piece */
 } dufm_polish_report;
 
 /* Frees everything r owns and zero-fills it; a no-op on NULL and on a zero-filled
@@ -106,8 +106,8 @@ dufm_status dufm_polish(dufm_config *x, dufm_polish_report *rep, const dufm_para
 /* The pattern report alone (no optimization) at x: rep->pattern, counts,
  * margins, piece loss and gradient with active = P > 0. rep uninitialized;
  * clear it afterwards whatever the status. */
-dufm_status dufm_polish_inspect(dufm_polish_report *rep, const dufm_config *x,
-                                const dufm_params *p, dufm_err *err);
+dufm_status dufm_polish_inspect(dufm_polish_report *rep, const dufm_config *x, const dufm_params *p,
+                                dufm_err *err);
 
 DUFM_END_DECLS
 

@@ -22,11 +22,11 @@
 #include <stdint.h>
 
 #include "dufm/error.h"
+#include "dufm/export.h"
 #include "dufm/model.h"
 #include "dufm/optim.h"
 #include "dufm/params.h"
 #include "dufm/polish.h"
-#include "dufm/export.h"
 
 DUFM_BEGIN_DECLS
 
@@ -41,15 +41,15 @@ typedef struct {
   int index; /* position in the plan; ties in the reduction go to the lower index */
   int phase; /* 1: independent, 2: from a neighbour configuration */
   dufm_task_kind kind;
-  int width;          /* Gaussian: hidden width */
-  double scale;       /* Gaussian: init std; CONFIG: perturbation std */
+  int width;    /* Gaussian: hidden width */
+  double scale; /* Gaussian: init std; CONFIG: perturbation std */
   dufm_optim_method method;
   double lr;
-  long steps;         /* gd/anneal steps (Gaussian) */
-  long polish_evals;  /* polish budget */
-  uint64_t seed;      /* derived: dufm_search_task_seed(plan seed, setting, index) */
-  int input;          /* CONFIG: index into the plan's inputs */
-  char origin[128];   /* human-readable: "gaussian w=30 std=0.1 gd lr=0.5", "structure srg:5", ... */
+  long steps;        /* gd/anneal steps (Gaussian) */
+  long polish_evals; /* polish budget */
+  uint64_t seed;     /* derived: dufm_search_task_seed(plan seed, setting, index) */
+  int input;         /* CONFIG: index into the plan's inputs */
+  char origin[128];  /* human-readable: "gaussian w=30 std=0.1 gd lr=0.5", "structure srg:5", ... */
 } dufm_search_task;
 
 typedef struct {
@@ -81,8 +81,7 @@ typedef struct {
  * the budget (0..0.9) is kept for dufm_search_plan_add_start. plan
  * uninitialized; clear it afterwards whatever the status. */
 dufm_status dufm_search_plan_init(dufm_search_plan *plan, const dufm_params *p,
-                                  const dufm_search_opts *o, double phase2_fraction,
-                                  dufm_err *err);
+                                  const dufm_search_opts *o, double phase2_fraction, dufm_err *err);
 /* Frees everything plan owns and zero-fills it; a no-op on NULL and on a zero-filled
  * or cleared record. */
 void dufm_search_plan_clear(dufm_search_plan *plan);
@@ -102,10 +101,10 @@ uint64_t dufm_search_task_seed(uint64_t seed, const dufm_params *p, int index);
 
 typedef struct {
   int index;
-  double loss;       /* dufm_eval loss of x (INFINITY if the task failed numerically) */
-  long evals;        /* evaluations spent */
-  int restarts;      /* Gaussian runs that died at the zero solution or diverged */
-  dufm_config x;     /* owned */
+  double loss;   /* dufm_eval loss of x (INFINITY if the task failed numerically) */
+  long evals;    /* evaluations spent */
+  int restarts;  /* Gaussian runs that died at the zero solution or diverged */
+  dufm_config x; /* owned */
   dufm_polish_report polish;
 } dufm_search_result;
 
@@ -136,10 +135,10 @@ dufm_status dufm_search_delete_class(dufm_config *out, const dufm_config *c, int
 
 typedef struct {
   double best_loss, dnc_loss, ratio_to_dnc;
-  int best_task;            /* index into tasks */
+  int best_task; /* index into tasks */
   char best_origin[128];
-  long budget, budget_used; /* over everything, chains included */
-  dufm_config best;         /* owned, final-polished */
+  long budget, budget_used;  /* over everything, chains included */
+  dufm_config best;          /* owned, final-polished */
   dufm_polish_report polish; /* of the final polish */
   int ntasks;
   dufm_search_task *tasks; /* the target setting's plan */

@@ -178,14 +178,14 @@ typedef struct dufm_structure_eval {
      * 1e-6). dufm_structure_evaluate only fills K, L and kind and returns
      * DUFM_ENOTAPPLICABLE. */
     struct {
-      int certified;   /* dufm_cert_from_config proved: this configuration's rounding is
-                          exactly below every DNC loss */
+      int certified;    /* dufm_cert_from_config proved: this configuration's rounding is
+                           exactly below every DNC loss */
       double cert_loss; /* exact loss of the certified configuration (double), else NaN */
       int pattern_kept; /* the polished configuration has exactly the requested pattern */
       int converged;    /* the final polish met its relative gradient tolerance */
       double rel_grad;  /* its ||grad piece|| / piece loss */
       long violations, kinks, kink_kkt_violations; /* optimality conditions (dufm/polish.h) */
-      int strict;       /* no violation, no kink: interior point of its piece */
+      int strict; /* no violation, no kink: interior point of its piece */
     } sets;
   };
 } dufm_structure_eval;

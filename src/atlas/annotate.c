@@ -113,9 +113,8 @@ dufm_status dufm_i_atlas_save_config(const char *dir, const dufm_atlas_entry *e,
   snprintf(source, sizeof source, "atlas search, budget %ld, seed %llu", e->found_budget,
            (unsigned long long)e->found_seed);
   dufm_status st = entry_params(&p, e, err);
-  if (st == DUFM_OK &&
-      (st = dufm_meta_init(&m, &p, e->config.d, DUFM_FORM_SAMPLES, "atlas", source, err)) ==
-          DUFM_OK)
+  if (st == DUFM_OK && (st = dufm_meta_init(&m, &p, e->config.d, DUFM_FORM_SAMPLES, "atlas", source,
+                                            err)) == DUFM_OK)
     have_meta = 1;
   if (st == DUFM_OK)
     st = dufm_config_save_meta(dir, &e->config, &m, err);

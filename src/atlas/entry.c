@@ -143,10 +143,8 @@ static dufm_status write_file(const char *path, const dufm_atlas_entry *e, dufm_
   return bad ? dufm_err_set(err, DUFM_EIO, "%s: write failed", path) : DUFM_OK;
 }
 
-dufm_status dufm_i_atlas_write_contents(const char *tmp, const dufm_atlas_entry *e,
-                                        dufm_err *err);
-dufm_status dufm_i_atlas_write_contents(const char *tmp, const dufm_atlas_entry *e,
-                                        dufm_err *err) {
+dufm_status dufm_i_atlas_write_contents(const char *tmp, const dufm_atlas_entry *e, dufm_err *err);
+dufm_status dufm_i_atlas_write_contents(const char *tmp, const dufm_atlas_entry *e, dufm_err *err) {
   size_t len = strlen(tmp) + sizeof "/certificate.cert";
   char *path = malloc(len);
   if (path == NULL)
@@ -171,8 +169,7 @@ dufm_status dufm_i_atlas_write_contents(const char *tmp, const dufm_atlas_entry 
 
 dufm_status dufm_atlas_entry_write(const char *dir, const dufm_atlas_entry *e, dufm_err *err) {
   if (e->config.d == NULL || e->L != e->config.L || e->K != e->config.K)
-    return dufm_err_set(err, DUFM_EINVAL, "%s: the entry's configuration does not match L, K",
-                        dir);
+    return dufm_err_set(err, DUFM_EINVAL, "%s: the entry's configuration does not match L, K", dir);
   if (e->certificate != NULL && e->certificate_text == NULL)
     return dufm_err_set(err, DUFM_EINVAL,
                         "%s: the entry names a certificate but has none to write "
@@ -253,8 +250,8 @@ static dufm_status read_text(char **out, size_t *len, const char *path, dufm_err
 
 static dufm_status fields(dufm_atlas_entry *e, const dufm_i_aj *root, const char *path,
                           dufm_err *err) {
-#define BAD(field) dufm_err_set(err, DUFM_EFORMAT, "%s: field '%s' is missing or malformed", \
-                                path, field)
+#define BAD(field)                                                                                 \
+  dufm_err_set(err, DUFM_EFORMAT, "%s: field '%s' is missing or malformed", path, field)
   const dufm_i_aj *v = dufm_i_aj_get(root, "format");
   if (v == NULL || v->type != AJ_STRING || strcmp(v->str, DUFM_ATLAS_FORMAT) != 0)
     return BAD("format");

@@ -16,8 +16,7 @@
 
 #include "atlas/atlas_internal.h"
 
-dufm_status dufm_i_atlas_write_contents(const char *tmp, const dufm_atlas_entry *e,
-                                        dufm_err *err);
+dufm_status dufm_i_atlas_write_contents(const char *tmp, const dufm_atlas_entry *e, dufm_err *err);
 
 void dufm_i_atlas_remove_tree(const char *dir) {
   DIR *d = opendir(dir);

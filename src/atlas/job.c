@@ -42,8 +42,8 @@ static void run_task(dufm_atlas_result *r, const dufm_params *p, const dufm_atla
   plan.ninputs = job->has_input ? 1 : 0;
   plan.inputs = job->has_input ? (dufm_config *)&job->input : NULL;
   if (t.kind == DUFM_TASK_CONFIG && !job->has_input) {
-    r->status = dufm_err_set(e, DUFM_EINVAL, "task %d: a configuration task without its start",
-                             t.index);
+    r->status =
+        dufm_err_set(e, DUFM_EINVAL, "task %d: a configuration task without its start", t.index);
     return;
   }
   dufm_search_result res;

@@ -55,8 +55,7 @@ static char *signature(const char *pattern_json) {
 static dufm_status check_certificate(dufm_atlas_match *m, const dufm_params *p, dufm_err *err) {
   const char *name = m->entry.certificate;
   if (strchr(name, '/') != NULL || strcmp(name, "..") == 0 || name[0] == '\0') {
-    snprintf(m->note, sizeof m->note, "certificate '%s' is not a file name inside the entry",
-             name);
+    snprintf(m->note, sizeof m->note, "certificate '%s' is not a file name inside the entry", name);
     return DUFM_OK;
   }
   size_t len = strlen(m->dir) + strlen(name) + 2;

@@ -26,7 +26,7 @@ typedef struct {
   int returned;
   double *loss;
   long *evals;
-  int best;      /* task index of the best finite loss so far, -1: none */
+  int best; /* task index of the best finite loss so far, -1: none */
   dufm_config best_x;
   double seconds;
   int final_out, done;
@@ -90,8 +90,17 @@ static void report(dufm_atlas *a, int i, dufm_atlas_done_kind kind, double loss,
   a->ndone++;
   if (a->o.on_done == NULL)
     return;
-  dufm_atlas_done d = {i, a->s[i].L, a->s[i].K, kind, loss, ratio, a->s[i].seconds, below,
-                       a->ndone, a->n, note != NULL ? note : ""};
+  dufm_atlas_done d = {i,
+                       a->s[i].L,
+                       a->s[i].K,
+                       kind,
+                       loss,
+                       ratio,
+                       a->s[i].seconds,
+                       below,
+                       a->ndone,
+                       a->n,
+                       note != NULL ? note : ""};
   a->o.on_done(a->o.ctx, &d);
 }
 
@@ -224,8 +233,8 @@ dufm_status dufm_atlas_open(dufm_atlas **out, const dufm_atlas_spec *s, const ch
     t->done = 1;
     t->seconds = 0.0;
     a->sum.skipped++;
-    report(a, i, DUFM_ATLAS_DONE_SKIPPED, t->old.best_loss, t->old.ratio_to_dnc,
-           t->old.below_dnc, "");
+    report(a, i, DUFM_ATLAS_DONE_SKIPPED, t->old.best_loss, t->old.ratio_to_dnc, t->old.below_dnc,
+           "");
   }
 cleanup:
   free(group);
@@ -400,8 +409,9 @@ static char *search_json(const setting *t, const dufm_atlas_spec *s, const dufm_
   }
   fprintf(f, "], \"best_task\": %d, \"best_origin\": ", t->best);
   dufm_i_aj_string(f, t->plan.tasks[t->best].origin);
-  fprintf(f, ",\n    \"final_polish\": {\"evals\": %ld, \"converged\": %s, \"strict\": %s, "
-             "\"rel_grad\": ",
+  fprintf(f,
+          ",\n    \"final_polish\": {\"evals\": %ld, \"converged\": %s, \"strict\": %s, "
+          "\"rel_grad\": ",
           r->evals, r->converged ? "true" : "false", r->strict ? "true" : "false");
   dufm_i_aj_double(f, r->rel_grad);
   fputs(", \"stage\": ", f);
@@ -409,7 +419,8 @@ static char *search_json(const setting *t, const dufm_atlas_spec *s, const dufm_
   fputs("},\n    \"tasks\": [", f);
   for (int k = 0; k < t->plan.ntasks; k++) {
     const dufm_search_task *task = &t->plan.tasks[k];
-    fprintf(f, "%s\n      {\"task\": %d, \"phase\": %d, \"origin\": ", k ? "," : "", k, task->phase);
+    fprintf(f, "%s\n      {\"task\": %d, \"phase\": %d, \"origin\": ", k ? "," : "", k,
+            task->phase);
     dufm_i_aj_string(f, task->origin);
     fprintf(f, ", \"seed\": %llu, \"loss\": ", (unsigned long long)task->seed);
     dufm_i_aj_double(f, t->loss[k]);

@@ -138,8 +138,7 @@ dufm_status dufm_i_cert_hidden(mpq_t *out, const dufm_cert *c, dufm_err *err) {
   const mpq_t *h = c->m[0];
   for (int l = 1; l < L; l++) {
     mpq_t *dst = h == a ? b : a;
-    if ((st = dufm_i_cert_product_bound(c, c->m[l], c->d[l], c->d[l - 1], h, K, l, err)) !=
-        DUFM_OK)
+    if ((st = dufm_i_cert_product_bound(c, c->m[l], c->d[l], c->d[l - 1], h, K, l, err)) != DUFM_OK)
       goto cleanup;
     dufm_i_cert_mul(dst, c->m[l], h, c->d[l], c->d[l - 1], K, 1, tmp);
     h = dst;

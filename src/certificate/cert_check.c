@@ -106,7 +106,8 @@ static size_t q_bits(mpq_srcptr q) {
  * bounded by a multiple of the certificate's own size, so a small file cannot
  * ask for hours of arithmetic or numbers GMP cannot hold. */
 static dufm_status check_cost(const dufm_cert *c, dufm_err *err) {
-  size_t total = q_bits(c->s_lo) + q_bits(c->p.lam_h) + q_bits(c->loss) + q_bits(c->dnc_qpow) + q_bits(c->bound);
+  size_t total = q_bits(c->s_lo) + q_bits(c->p.lam_h) + q_bits(c->loss) + q_bits(c->dnc_qpow) +
+                 q_bits(c->bound);
   for (int l = 0; l < c->p.L; l++)
     total += q_bits(c->p.lam_w[l]);
   for (int l = 0; l <= c->p.L; l++) {

@@ -63,8 +63,8 @@ int cli_parse(int argc, char **argv, int first, const char *cmd, const cli_opt *
   return npos;
 }
 
-int cli_double(double *out, const char *text, const char *flag, double lo, int lo_open,
-                        double hi, const char *rule) {
+int cli_double(double *out, const char *text, const char *flag, double lo, int lo_open, double hi,
+               const char *rule) {
   char *end = NULL;
   errno = 0;
   double v = strtod(text, &end);

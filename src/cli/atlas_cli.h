@@ -12,7 +12,7 @@ typedef struct {
   const char *out;
   int threads; /* worker threads in this process */
   int json;
-  double t0;   /* start (monotonic seconds) */
+  double t0; /* start (monotonic seconds) */
   /* progress and ETA */
   double weight_total, weight_done, weight_skipped;
   int processes;

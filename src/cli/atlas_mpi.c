@@ -76,7 +76,8 @@ static void worker(const dufm_atlas_spec *spec) {
     memset(&r, 0, sizeof r);
     if (buf == NULL || dufm_atlas_job_unpack(&job, buf, (size_t)len, &err) != DUFM_OK) {
       r.status = buf == NULL ? DUFM_ENOMEM : err.status;
-      snprintf(r.msg, sizeof r.msg, "rank message: %.400s", buf == NULL ? "out of memory" : err.msg);
+      snprintf(r.msg, sizeof r.msg, "rank message: %.400s",
+               buf == NULL ? "out of memory" : err.msg);
       r.id = -1;
     } else {
       dufm_atlas_job_run(&r, spec, &job, &err);

@@ -177,11 +177,11 @@ int atlas_cli_report(atlas_cli *c, dufm_atlas *a, const dufm_err *err, int faile
       const dufm_atlas_done *d = &c->done[i];
       int L, K;
       dufm_atlas_setting(&c->spec, i, &L, &K);
-      printf("%s\n  {\"L\": %d, \"K\": %d, \"status\": \"%s\", \"best_loss\": ", i ? "," : "", L,
-             K, status_name(d));
+      printf("%s\n  {\"L\": %d, \"K\": %d, \"status\": \"%s\", \"best_loss\": ", i ? "," : "", L, K,
+             status_name(d));
       if (d->total > 0 && isfinite(d->best_loss))
-        printf("%.17g, \"ratio_to_dnc\": %.17g, \"below_dnc\": %s}", d->best_loss,
-               d->ratio_to_dnc, d->below_dnc ? "true" : "false");
+        printf("%.17g, \"ratio_to_dnc\": %.17g, \"below_dnc\": %s}", d->best_loss, d->ratio_to_dnc,
+               d->below_dnc ? "true" : "false");
       else
         printf("null, \"ratio_to_dnc\": null, \"below_dnc\": false}");
     }

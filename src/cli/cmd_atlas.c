@@ -32,11 +32,16 @@ static int range(int *lo, int *hi, const char *text, const char *flag, long min,
 int cmd_atlas(int argc, char **argv, int first) {
   const char *fL = NULL, *fK = NULL, *fn = NULL, *flam = NULL, *fbudget = NULL, *fseed = NULL,
              *fthreads = NULL, *fout = NULL, *fjson = NULL;
-  cli_opt opts[] = {{"L", OPT_VALUE, &fL},           {"K", OPT_VALUE, &fK},
-                    {"n", OPT_VALUE, &fn},           {"lambda", OPT_VALUE, &flam},
-                    {"budget", OPT_VALUE, &fbudget}, {"seed", OPT_VALUE, &fseed},
-                    {"threads", OPT_VALUE, &fthreads}, {"out", OPT_VALUE, &fout},
-                    {"json", OPT_SWITCH, &fjson},    {NULL, OPT_SWITCH, NULL}};
+  cli_opt opts[] = {{"L", OPT_VALUE, &fL},
+                    {"K", OPT_VALUE, &fK},
+                    {"n", OPT_VALUE, &fn},
+                    {"lambda", OPT_VALUE, &flam},
+                    {"budget", OPT_VALUE, &fbudget},
+                    {"seed", OPT_VALUE, &fseed},
+                    {"threads", OPT_VALUE, &fthreads},
+                    {"out", OPT_VALUE, &fout},
+                    {"json", OPT_SWITCH, &fjson},
+                    {NULL, OPT_SWITCH, NULL}};
   atlas_cli c;
   memset(&c, 0, sizeof c);
   /* Under mpirun every rank parses the same arguments; rank 0 alone speaks. */
@@ -64,9 +69,8 @@ int cmd_atlas(int argc, char **argv, int first) {
     goto cleanup;
   }
   dufm_err err;
-  if (dufm_atlas_spec_init(&c.spec, L_lo, L_hi, K_lo, K_hi, (int)n,
-                           flam != NULL ? flam : "0.004", budget, (uint64_t)seed,
-                           &err) != DUFM_OK) {
+  if (dufm_atlas_spec_init(&c.spec, L_lo, L_hi, K_lo, K_hi, (int)n, flam != NULL ? flam : "0.004",
+                           budget, (uint64_t)seed, &err) != DUFM_OK) {
     rc = cli_fail("--%s", err.msg);
     goto cleanup;
   }

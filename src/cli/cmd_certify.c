@@ -7,8 +7,8 @@
 
 #include "args.h"
 #include "certify.h"
-#include "dufm/atomic.h"
 #include "commands.h"
+#include "dufm/atomic.h"
 #include "dufm/certificate.h"
 #include "dufm/rational.h"
 #include "report.h"

@@ -7,9 +7,9 @@
 
 #include "certify.h"
 #include "config_out.h"
-#include "meta_args.h"
 #include "dufm/npy.h"
 #include "dufm/rational.h"
+#include "meta_args.h"
 #include "report.h"
 
 /* The folder's own name (trailing slashes dropped) for the structure line. */
@@ -47,7 +47,8 @@ int certify_config(const cli_common *c, const char *dir, const char *out,
                    const char *collapse_tol) {
   dufm_cert_round_opts o;
   dufm_cert_round_opts_default(&o);
-  if (collapse_tol != NULL && cli_double(&o.collapse_tol, collapse_tol, "collapse-tol", 0, 0, 1, "in [0, 1)") != 0)
+  if (collapse_tol != NULL &&
+      cli_double(&o.collapse_tol, collapse_tol, "collapse-tol", 0, 0, 1, "in [0, 1)") != 0)
     return CLI_EXIT_USAGE;
   dufm_config cfg;
   int n = 0;

@@ -72,7 +72,8 @@ static void expect_below(check_expectation *x, const below_target *t, double los
   snprintf(x->detail, sizeof x->detail,
            "loss %.17g %s the closed form %.17g of %s (enclosure lower end %.17g, relative "
            "margin %g)",
-           loss, x->held ? "is below" : "is not below", t->value, t->name, t->bound, DUFM_BELOW_RTOL);
+           loss, x->held ? "is below" : "is not below", t->value, t->name, t->bound,
+           DUFM_BELOW_RTOL);
 }
 
 static int class_from_name(const char *text, dufm_classification *out) {
@@ -137,10 +138,10 @@ int cmd_check(int argc, char **argv, int first) {
        cli_double(&o.rank_tol, rank_tol, "rank-tol", 0, 1, 1, "strictly between 0 and 1")) ||
       (kink_tol && cli_double(&o.kink_tol, kink_tol, "kink-tol", 0, 0, 1, "in [0, 1)")) ||
       (nc2_tol && cli_double(&o.nc2_tol, nc2_tol, "nc2-tol", 0, 1, INFINITY, "positive")) ||
-      (pattern_tol && cli_double(&po.rel_tol, pattern_tol, "pattern-tol", 0, 1, 1,
-                                   "strictly between 0 and 1")) ||
+      (pattern_tol &&
+       cli_double(&po.rel_tol, pattern_tol, "pattern-tol", 0, 1, 1, "strictly between 0 and 1")) ||
       (stationary && cli_double(&grad_tol, stationary, "expect-stationary", 0, 0, INFINITY,
-                                  "a gradient norm >= 0")) ||
+                                "a gradient norm >= 0")) ||
       (cls && class_from_name(cls, &want_class)))
     return CLI_EXIT_USAGE;
   dufm_config cfg;

@@ -5,13 +5,13 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "dufm/sets.h"
 #include "args.h"
 #include "commands.h"
 #include "compare_atlas.h"
 #include "dufm/compare.h"
 #include "dufm/dnc.h"
 #include "dufm/search.h"
+#include "dufm/sets.h"
 #include "report.h"
 
 /* Index of cand[] before which the search candidate is listed (sorted by
@@ -20,7 +20,8 @@ static int search_position(const dufm_comparison *cmp) {
   if (cmp->search == NULL)
     return -1;
   int i = 0;
-  while (i < cmp->ncand && cmp->cand[i].eval.applicable && cmp->cand[i].eval.loss <= cmp->search->loss)
+  while (i < cmp->ncand && cmp->cand[i].eval.applicable &&
+         cmp->cand[i].eval.loss <= cmp->search->loss)
     i++;
   return i;
 }
@@ -181,13 +182,15 @@ int cmd_compare(int argc, char **argv, int first) {
   double seconds = 0;
   long budget = DUFM_SEARCH_DEFAULT_BUDGET;
   const char *root;
-  if (search != NULL && cli_double(&seconds, search, "search", 0, 1, 1e6, "seconds in (0, 1e6)") != 0)
+  if (search != NULL &&
+      cli_double(&seconds, search, "search", 0, 1, 1e6, "seconds in (0, 1e6)") != 0)
     return CLI_EXIT_USAGE;
-  if (search_budget != NULL && cli_int(&budget, search_budget, "search-budget", 10000,
-                                       1000000000000L) != 0)
+  if (search_budget != NULL &&
+      cli_int(&budget, search_budget, "search-budget", 10000, 1000000000000L) != 0)
     return CLI_EXIT_USAGE;
   if ((search_budget != NULL || search_cert != NULL) && search == NULL)
-    return cli_fail("--%s: needs --search SECONDS", search_budget ? "search-budget" : "search-cert");
+    return cli_fail("--%s: needs --search SECONDS",
+                    search_budget ? "search-budget" : "search-cert");
   if (compare_atlas_root(&root, atlas, no_atlas) != 0)
     return CLI_EXIT_USAGE;
   dufm_params p;
@@ -196,7 +199,8 @@ int cmd_compare(int argc, char **argv, int first) {
   dufm_comparison cmp;
   dufm_err err;
   int rc = CLI_EXIT_OK, found = 0;
-  dufm_status st = no_sets ? dufm_compare(&cmp, &p, &o, &err) : dufm_sets_compare(&cmp, &p, &o, &err);
+  dufm_status st =
+      no_sets ? dufm_compare(&cmp, &p, &o, &err) : dufm_sets_compare(&cmp, &p, &o, &err);
   if (st != DUFM_OK)
     rc = cli_fail_err(&err, "compare");
   else if (compare_atlas_add(&cmp, root, &p, &found) != 0 ||

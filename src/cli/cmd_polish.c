@@ -6,11 +6,11 @@
 
 #include "args.h"
 #include "commands.h"
+#include "config_out.h"
 #include "dufm/npy.h"
 #include "dufm/polish.h"
-#include "optimize.h"
-#include "config_out.h"
 #include "meta_args.h"
+#include "optimize.h"
 #include "optimize_args.h"
 #include "polish_report.h"
 #include "report.h"

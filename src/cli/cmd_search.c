@@ -9,8 +9,8 @@
 
 #include "args.h"
 #include "certify.h"
-#include "config_out.h"
 #include "commands.h"
+#include "config_out.h"
 #include "dufm/dnc.h"
 #include "dufm/npy.h"
 #include "dufm/pattern.h"
@@ -33,8 +33,8 @@ typedef struct {
 /* The best configuration's certificate (dufm_cert_from_config), tried
  * whenever its float loss is below DNC's lower bound. */
 typedef struct {
-  int tried;    /* 1 when certification ran */
-  int valid;    /* 1 when the checker accepted it */
+  int tried; /* 1 when certification ran */
+  int valid; /* 1 when the checker accepted it */
   dufm_cert cert;
   dufm_cert_report rep;
   char why[DUFM_ERR_MSG_MAX]; /* why not, when tried and not valid */

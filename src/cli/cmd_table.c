@@ -15,10 +15,10 @@
 
 typedef enum { FMT_TABLE, FMT_CSV, FMT_MD, FMT_JSON } table_format;
 
-static const char *columns[] = {"L",        "K",          "r",          "n",           "lambda",
-                                "dnc_loss", "dnc_regime", "srg_loss",   "srg_ratio",   "srg_vs_dnc",
-                                "best",     "best_loss",  "best_ratio", "lower_bound", "verdict",
-                                "evidence"};
+static const char *columns[] = {"L",          "K",           "r",          "n",
+                                "lambda",     "dnc_loss",    "dnc_regime", "srg_loss",
+                                "srg_ratio",  "srg_vs_dnc",  "best",       "best_loss",
+                                "best_ratio", "lower_bound", "verdict",    "evidence"};
 #define N_COLUMNS (int)(sizeof columns / sizeof columns[0])
 
 typedef struct {

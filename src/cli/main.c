@@ -36,7 +36,8 @@ static const command commands[] = {
      "  --no-cliques     skip clique-neuron constructions\n"
      "  --dp-limit N     largest K for the full block DP, O(K^2) (default 4000); above it\n"
      "                   the large-K rule (README: block DP cost); progress on stderr\n"
-     "  --atlas DIR      atlas to consult (default: $DUFM_ATLAS, else the source tree's data/atlas)\n"
+     "  --atlas DIR      atlas to consult (default: $DUFM_ATLAS, else the source tree's "
+     "data/atlas)\n"
      "  --no-atlas       closed forms only\n"
      "  --search S       no atlas entry: search for at most S seconds (not bit-reproducible)\n"
      "  --search-budget N  evaluations of that search (default 3000000)\n"
@@ -61,8 +62,8 @@ static const command commands[] = {
     {"eval", cmd_eval, "loss, fit, reg and rescale-optimal loss of a configuration folder",
      "usage: dufm eval DIR [flags]\n"
      "DIR holds H1.npy, W1.npy, ..., WL.npy and meta.json; L, K, n and the lambdas come\n"
-     "from them (flags, if given, must agree). Without meta.json, --lambda is required.\n"
-     COMMON_FLAGS},
+     "from them (flags, if given, must agree). Without meta.json, --lambda is "
+     "required.\n" COMMON_FLAGS},
     {"optimize", cmd_optimize,
      "numerical minimization over seeds (gd, anneal, lbfgs), vs closed forms",
      "usage: dufm optimize [flags]\n"
@@ -136,7 +137,8 @@ static const command commands[] = {
      "fixed-activation-pattern piece to a relative gradient norm <= --tol; the result is\n"
      "re-evaluated with the generic loss and is never above the input's loss.\n"
      "  --pattern-only   only the fixed-pattern polish\n"
-     "  --kkt            kink-aware pattern stage (active-set Newton-CG; slower, lower rel_grad on kinks)\n"
+     "  --kkt            kink-aware pattern stage (active-set Newton-CG; slower, lower rel_grad on "
+     "kinks)\n"
      "  --max-evals N    loss + gradient evaluations (default 20000)\n"
      "  --tol X          relative gradient norm target (default 1e-10)\n"
      "  --save OUT       the polished configuration (OUT missing or empty)\n" COMMON_FLAGS},

@@ -7,9 +7,9 @@
 #include <string.h>
 #include <sys/stat.h>
 
-#include "dufm/sets.h"
 #include "args.h"
 #include "dufm/npy.h"
+#include "dufm/sets.h"
 #include "dufm/structure.h"
 #include "optimize_args.h"
 

@@ -48,10 +48,11 @@ void polish_report_json(json_writer *w, const dufm_polish_report *r, const dufm_
 }
 
 void polish_report_text(FILE *out, const dufm_polish_report *r) {
-  fprintf(out, "  %-16s %.17g\n  %-16s %.17g (from %s)\n", "input loss", r->loss_in, "polished loss",
-          r->loss, r->stage);
+  fprintf(out, "  %-16s %.17g\n  %-16s %.17g (from %s)\n", "input loss", r->loss_in,
+          "polished loss", r->loss, r->stage);
   fprintf(out, "  %-16s %.17g\n  %-16s %.3g (rel %.3g, %s)\n", "piece loss", r->piece_loss,
-          "piece gradient", r->grad_norm, r->rel_grad, r->converged ? "converged" : "not converged");
+          "piece gradient", r->grad_norm, r->rel_grad,
+          r->converged ? "converged" : "not converged");
   fprintf(out, "  %-16s %ld active, %ld inactive, %ld violations, %ld kinks\n", "pattern",
           r->active, r->inactive, r->violations, r->kinks);
   fprintf(out, "  %-16s largest |P| %.3g, %ld multipliers outside [0, dF/dH]\n", "kinks",

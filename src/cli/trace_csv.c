@@ -55,7 +55,8 @@ int trace_read(trace_data *out, const char *path) {
   int meta_lines = 0, rc = 0, nf = 0, c_run = -1, c_seed = -1, c_iter = -1, c_loss = -1;
   while (rc == 0 && getline(&line, &cap, in) >= 0) {
     lineno++;
-    if (lineno == 1 && meta_lines == 0 && line[0] == '#') { /* the parameters: "# {meta.json object}" */
+    if (lineno == 1 && meta_lines == 0 &&
+        line[0] == '#') { /* the parameters: "# {meta.json object}" */
       char name[4200];
       snprintf(name, sizeof name, "%s: line 1", path);
       if (dufm_meta_parse(&out->meta, line + 1, strlen(line + 1), name, &err) != DUFM_OK)
@@ -80,11 +81,14 @@ int trace_read(trace_data *out, const char *path) {
     int n = split(line, f);
     double run, iter, loss;
     if (n != nf)
-      rc = cli_fail("%s: line %ld: %d fields, but the header has %d", path, lineno + meta_lines, n, nf);
+      rc = cli_fail("%s: line %ld: %d fields, but the header has %d", path, lineno + meta_lines, n,
+                    nf);
     else if (!number(&run, f[c_run]) || run != floor(run) || fabs(run) > 1e9)
-      rc = cli_fail("%s: line %ld: run '%s' is not a whole number", path, lineno + meta_lines, f[c_run]);
+      rc = cli_fail("%s: line %ld: run '%s' is not a whole number", path, lineno + meta_lines,
+                    f[c_run]);
     else if (!number(&iter, f[c_iter]))
-      rc = cli_fail("%s: line %ld: iter '%s' is not a finite number", path, lineno + meta_lines, f[c_iter]);
+      rc = cli_fail("%s: line %ld: iter '%s' is not a finite number", path, lineno + meta_lines,
+                    f[c_iter]);
     else if (!number(&loss, f[c_loss]) || loss <= 0)
       rc = cli_fail("%s: line %ld: loss '%s' is not a positive finite number (the axis is "
                     "logarithmic)",

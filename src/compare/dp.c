@@ -101,8 +101,7 @@ dufm_status dufm_i_best_composition(dufm_structure **out, dufm_block_rule *rule,
     dufm_gl dnc_large;
     dufm_status st = dufm_dnc_eval(&dnc_large, p, err);
     *rule = DUFM_BLOCK_RULE_LARGE_K;
-    return st != DUFM_OK ? st
-                         : dufm_i_best_composition_large(out, p, o, dnc_large.value / K, err);
+    return st != DUFM_OK ? st : dufm_i_best_composition_large(out, p, o, dnc_large.value / K, err);
   }
   *rule = DUFM_BLOCK_RULE_FULL;
   block_type *types = calloc((size_t)K + 1, sizeof *types);

@@ -20,10 +20,9 @@ const char *dufm_evidence_name(dufm_evidence e) {
 
 /* "closed-form menu (N candidates: dnc, 1 paper, 3 clique, ...)" into buf. */
 static size_t menu_text(char *buf, size_t size, const dufm_comparison *c) {
-  static const dufm_origin order[] = {DUFM_ORIGIN_DNC,          DUFM_ORIGIN_PAPER,
-                                      DUFM_ORIGIN_CLIQUE,       DUFM_ORIGIN_GRAPH_FAMILY,
-                                      DUFM_ORIGIN_BLOCKS,       DUFM_ORIGIN_USER,
-                                      DUFM_ORIGIN_SETS};
+  static const dufm_origin order[] = {
+      DUFM_ORIGIN_DNC,    DUFM_ORIGIN_PAPER, DUFM_ORIGIN_CLIQUE, DUFM_ORIGIN_GRAPH_FAMILY,
+      DUFM_ORIGIN_BLOCKS, DUFM_ORIGIN_USER,  DUFM_ORIGIN_SETS};
   int total = 0;
   for (int i = 0; i < c->ncand; i++)
     total += c->cand[i].eval.applicable != 0;
@@ -54,8 +53,9 @@ static void search_text(dufm_comparison *c) {
   char part[DUFM_SEARCHED_MAX], limit[64] = "";
   if (s->time_limit > 0)
     snprintf(limit, sizeof limit, ", time limit %g s", s->time_limit);
-  snprintf(part, sizeof part, "%s: search budget %ld, seed %llu%s, found loss %.17g (ratio %.6f), %s%s%s",
-           s->source, s->budget, s->seed, limit, s->loss, s->ratio_to_dnc,
+  snprintf(part, sizeof part,
+           "%s: search budget %ld, seed %llu%s, found loss %.17g (ratio %.6f), %s%s%s", s->source,
+           s->budget, s->seed, limit, s->loss, s->ratio_to_dnc,
            s->certificate_verified ? "certified below DNC" : "not certified below DNC",
            s->note != NULL ? ": " : "", s->note != NULL ? s->note : "");
   dufm_comparison_set_search_note(c, part);

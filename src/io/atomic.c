@@ -313,8 +313,8 @@ dufm_status dufm_atomic_file_commit(dufm_atomic_file *af, dufm_err *err) {
                       errno != 0 ? strerror(errno) : "a write error (disk full?)");
   } else if (af->replace) {
     if (lstat(af->path, &sb) == 0 && !S_ISREG(sb.st_mode))
-      st = dufm_err_set(err, DUFM_EINVAL, "%s: has become %s meanwhile; nothing written",
-                        af->path, dufm_i_file_kind(sb.st_mode));
+      st = dufm_err_set(err, DUFM_EINVAL, "%s: has become %s meanwhile; nothing written", af->path,
+                        dufm_i_file_kind(sb.st_mode));
     else if (rename(af->tmp, af->path) != 0)
       st = dufm_err_set(err, DUFM_EIO, "%s: cannot rename the finished file into place: %s",
                         af->path, strerror(errno));

@@ -1,9 +1,9 @@
 /* Writing configuration folders (the reading side is configdir.c): always a
  * whole new folder, built next to the target and renamed into place. */
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <stdio.h>
 
 #include "dufm/atomic.h"
 #include "dufm/npy.h"

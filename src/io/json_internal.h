@@ -14,8 +14,8 @@ typedef struct dufm_i_aj {
   dufm_i_aj_type type;
   const char *start; /* span of the value in the text */
   size_t len;
-  char *key;         /* member name (objects' children), unescaped */
-  char *str;         /* strings: unescaped */
+  char *key; /* member name (objects' children), unescaped */
+  char *str; /* strings: unescaped */
   int nkids;
   struct dufm_i_aj *kids;
 } dufm_i_aj;

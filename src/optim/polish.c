@@ -176,7 +176,8 @@ static dufm_status pattern_rounds(job *j, const dufm_polish_opts *o, long budget
   double prev = INFINITY;
   const int nround = 4 * o->rounds;
   for (int round = 0; round < nround && j->evals < stop_at; round++) {
-    dufm_status st = run_lbfgs(j, o, (stop_at - j->evals) / (nk > 0 ? nround - round : 1), o->rel_tol);
+    dufm_status st =
+        run_lbfgs(j, o, (stop_at - j->evals) / (nk > 0 ? nround - round : 1), o->rel_tol);
     if (st != DUFM_OK)
       return (pe->mult = NULL), (pe->confine = 0), st;
     dufm_i_pe_eval(pe, j->v, NULL);
@@ -334,8 +335,8 @@ static dufm_status polish_any(dufm_config *x, dufm_polish_report *rep, const duf
     st = dufm_polish_opts_check(o, err);
   if (st != DUFM_OK)
     return st;
-  job j = {x, p, NULL, NULL, NULL, NULL, NULL, NULL, NULL, 0.0, INFINITY, INFINITY, "input",
-           0, 0, 0, 0, err};
+  job j = {x,   p,        NULL,     NULL,    NULL, NULL, NULL, NULL, NULL,
+           0.0, INFINITY, INFINITY, "input", 0,    0,    0,    0,    err};
   st = dufm_i_pe_alloc(&j.pe, x, p, err);
   if (st != DUFM_OK)
     return st;
@@ -385,7 +386,7 @@ static dufm_status polish_any(dufm_config *x, dufm_polish_report *rep, const duf
   if (st == DUFM_OK && mode != MODE_INSPECT) {
     memcpy(j.v, j.best, n * sizeof *j.v);
     st = o != NULL && o->kkt ? pattern_kkt(&j, o, o->max_evals - j.evals)
-                : pattern_rounds(&j, o, o->max_evals - j.evals);
+                             : pattern_rounds(&j, o, o->max_evals - j.evals);
   }
   if (st == DUFM_OK)
     st = fill_report(rep, &j, o != NULL ? o : &(dufm_polish_opts){.rel_tol = 1e-10});
@@ -414,8 +415,8 @@ dufm_status dufm_polish(dufm_config *x, dufm_polish_report *rep, const dufm_para
   return polish_any(x, rep, p, o, MODE_FULL, err);
 }
 
-dufm_status dufm_polish_inspect(dufm_polish_report *rep, const dufm_config *x,
-                                const dufm_params *p, dufm_err *err) {
+dufm_status dufm_polish_inspect(dufm_polish_report *rep, const dufm_config *x, const dufm_params *p,
+                                dufm_err *err) {
   dufm_config copy;
   dufm_status st = dufm_config_copy(&copy, x, err);
   if (st != DUFM_OK) {

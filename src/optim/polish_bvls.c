@@ -37,8 +37,8 @@ static int inner(bv *s) {
     if (nf == 0)
       return 0;
     lapack_int rank;
-    if (LAPACKE_dgelsy(LAPACK_COL_MAJOR, rows, nf, 1, s->af, rows, s->rhs,
-                       rows > nf ? rows : nf, s->jpvt, 1e-13, &rank) != 0)
+    if (LAPACKE_dgelsy(LAPACK_COL_MAJOR, rows, nf, 1, s->af, rows, s->rhs, rows > nf ? rows : nf,
+                       s->jpvt, 1e-13, &rank) != 0)
       return -1;
     double alpha = 1.0;
     int who = -1, f = 0;

@@ -34,8 +34,8 @@ dufm_status dufm_i_pe_alloc(dufm_i_pe **out, const dufm_config *c, const dufm_pa
   pe->moff = calloc((size_t)L, sizeof *pe->moff);
   pe->mask = calloc(nmask > 0 ? nmask : 1, 1);
   pe->block = malloc(total * sizeof(double));
-  if (pe->d == NULL || pe->lam_w == NULL || pe->pre == NULL || pe->hid == NULL ||
-      pe->der == NULL || pe->moff == NULL || pe->mask == NULL || pe->block == NULL) {
+  if (pe->d == NULL || pe->lam_w == NULL || pe->pre == NULL || pe->hid == NULL || pe->der == NULL ||
+      pe->moff == NULL || pe->mask == NULL || pe->block == NULL) {
     dufm_i_pe_free(pe);
     return dufm_err_set(err, DUFM_ENOMEM, "out of memory for the polish evaluator");
   }

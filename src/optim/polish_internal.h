@@ -80,8 +80,8 @@ typedef struct {
  * stationarity; the Lagrangian is piece + sum mu P), the others have mask
  * P > 0 and mult NaN. At most max_evals evaluation-equivalents.
  * DUFM_ENOMEM, DUFM_ENUMERIC (LAPACK failure). */
-dufm_status dufm_i_kkt_run(dufm_i_pe *pe, double *x, double *mult, long max_evals,
-                           double rel_tol, dufm_i_kkt_out *out);
+dufm_status dufm_i_kkt_run(dufm_i_pe *pe, double *x, double *mult, long max_evals, double rel_tol,
+                           dufm_i_kkt_out *out);
 
 /* Bounded-variable least squares: min |A z - b| over lo <= z <= hi, A rows x m
  * column-major. z and state (-1 at lo, +1 at hi, 0 free, 2 fixed: lo = hi or

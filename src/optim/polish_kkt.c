@@ -40,16 +40,16 @@
 typedef struct {
   dufm_i_pe *pe;
   size_t n, nm;
-  long m, r;          /* working set size, rank of J */
-  long *ent;          /* working set: mask indices */
-  double *J, *Q, *R;  /* m x n (row e = grad P_e); Q n x r col-major; R r x r col-major */
+  long m, r;         /* working set size, rank of J */
+  long *ent;         /* working set: mask indices */
+  double *J, *Q, *R; /* m x n (row e = grad P_e); Q n x r col-major; R r x r col-major */
   double *tau;
   lapack_int *piv;
-  double *mu;         /* multipliers in mask layout (NaN off E), fed to the evaluator */
+  double *mu; /* multipliers in mask layout (NaN off E), fed to the evaluator */
   double *g, *rr, *d, *p, *hp, *z, *xt, *w1, *w2, *tmp, *c;
-  double *pre0;       /* pre-activations at x (all layers back to back) */
-  double *nanmu;      /* all NaN: piece evaluations that fill pe->dh */
-  long extra;         /* evaluation-equivalents of the Jacobian builds */
+  double *pre0;  /* pre-activations at x (all layers back to back) */
+  double *nanmu; /* all NaN: piece evaluations that fill pe->dh */
+  long extra;    /* evaluation-equivalents of the Jacobian builds */
   long budget;
 } kkt;
 
@@ -352,7 +352,6 @@ static int wrong_way(kkt *s, const double *x, double tolb) {
   return 0;
 }
 
-
 /* d = -t r with t minimizing the model along -r within the trust region. */
 static void cauchy(kkt *s, const double *x, const double *muv, double delta, double *pred) {
   const size_t n = s->n;
@@ -378,7 +377,6 @@ static void cauchy(kkt *s, const double *x, const double *muv, double delta, dou
     s->d[i] = -t * s->rr[i];
   *pred = t * rr2 - 0.5 * t * t * kap;
 }
-
 
 /* Warm starts and results of the bounded least squares, per mask entry. */
 typedef struct {
@@ -462,8 +460,8 @@ static dufm_status clarke(kkt *s, clk *c, const double *x, double tolb, long cap
   return DUFM_OK;
 }
 
-dufm_status dufm_i_kkt_run(dufm_i_pe *pe, double *x, double *mult, long max_evals,
-                           double rel_tol, dufm_i_kkt_out *out) {
+dufm_status dufm_i_kkt_run(dufm_i_pe *pe, double *x, double *mult, long max_evals, double rel_tol,
+                           dufm_i_kkt_out *out) {
   memset(out, 0, sizeof *out);
   out->f = NAN;
   const size_t n = pe->nparam, nm = pe->nmask, nm1 = nm > 0 ? nm : 1;
@@ -517,16 +515,17 @@ dufm_status dufm_i_kkt_run(dufm_i_pe *pe, double *x, double *mult, long max_eval
   c.bz = malloc(cz * sizeof *c.bz);
   c.b = malloc(cz * sizeof *c.b);
   c.bst = malloc(cz);
-  if (c.z == NULL || c.st == NULL || c.lo == NULL || c.hi == NULL || c.bz == NULL ||
-      c.b == NULL || c.bst == NULL) {
+  if (c.z == NULL || c.st == NULL || c.lo == NULL || c.hi == NULL || c.bz == NULL || c.b == NULL ||
+      c.bst == NULL) {
     st = DUFM_ENOMEM;
     goto cleanup;
   }
   memset(c.st, 2, nm1);
   if (s.ent == NULL || s.J == NULL || s.Q == NULL || s.R == NULL || s.tau == NULL ||
-      s.piv == NULL || s.c == NULL || muv == NULL || x0 == NULL || s.g == NULL || s.rr == NULL || s.d == NULL || s.p == NULL || s.hp == NULL ||
-      s.z == NULL || s.xt == NULL || s.w1 == NULL || s.w2 == NULL || s.tmp == NULL ||
-      s.pre0 == NULL || s.nanmu == NULL || mask0 == NULL || mu_keep == NULL) {
+      s.piv == NULL || s.c == NULL || muv == NULL || x0 == NULL || s.g == NULL || s.rr == NULL ||
+      s.d == NULL || s.p == NULL || s.hp == NULL || s.z == NULL || s.xt == NULL || s.w1 == NULL ||
+      s.w2 == NULL || s.tmp == NULL || s.pre0 == NULL || s.nanmu == NULL || mask0 == NULL ||
+      mu_keep == NULL) {
     st = DUFM_ENOMEM;
     goto cleanup;
   }

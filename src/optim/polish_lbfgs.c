@@ -120,7 +120,8 @@ dufm_status dufm_i_lbfgs_min(double *x, size_t n, dufm_i_fg fn, void *ctx, int m
         out->evals++;
         double dt = isfinite(ft) ? dot(gt, dir, n) : NAN;
         int armijo = isfinite(ft) && ft <= f + C1 * a * gd;
-        int approx = isfinite(ft) && ft <= f + HZ_EPS * fabs(f) && dt <= (2.0 * HZ_DELTA - 1.0) * gd;
+        int approx =
+            isfinite(ft) && ft <= f + HZ_EPS * fabs(f) && dt <= (2.0 * HZ_DELTA - 1.0) * gd;
         if ((armijo || approx) && dt >= C2 * gd && dt <= -C2 * gd) {
           push(&P, x, xt, g, gt);
           memcpy(x, xt, n * sizeof *x);

@@ -9,11 +9,11 @@
 
 #include <stdio.h>
 
-#include "out/json.h"
-#include "out/out.h"
 #include "dufm/analysis.h"
 #include "dufm/optim.h"
 #include "dufm/params.h"
+#include "out/json.h"
+#include "out/out.h"
 #include "plot/plot.h"
 
 #define PAPER_MAX_FILES 12

@@ -40,7 +40,8 @@ static int write_report(paper_job *j, const char *cmdline, double seconds) {
                        : "");
   fprintf(m, "| # | experiment | paper (as summarized in theory.md) | tool |\n|---|---|---|---|\n");
   for (int i = 0; i < j->nexp; i++)
-    fprintf(m, "| %d | %s | %s | %s |\n", i + 1, paper_titles[i], j->exp[i].claim, j->exp[i].verdict);
+    fprintf(m, "| %d | %s | %s | %s |\n", i + 1, paper_titles[i], j->exp[i].claim,
+            j->exp[i].verdict);
   fputc('\n', m);
   for (int i = 0; i < j->nexp; i++) {
     fflush(j->exp[i].md);

@@ -10,13 +10,13 @@
 #ifndef DUFM_PLOT_H
 #define DUFM_PLOT_H
 
+#include "dufm/atomic.h"
+#include "dufm/matrix.h"
+#include "dufm/meta.h"
 #include "dufm/model.h"
 #include "dufm/params.h"
 #include "out/json.h"
 #include "out/out.h"
-#include "dufm/atomic.h"
-#include "dufm/matrix.h"
-#include "dufm/meta.h"
 
 typedef enum { PLOT_SVG, PLOT_PNG } plot_format;
 
@@ -24,8 +24,8 @@ typedef enum { PLOT_SVG, PLOT_PNG } plot_format;
 typedef struct {
   const char *out;
   plot_format format;
-  int json;  /* print the JSON summary instead of one line of text */
-  int quiet; /* print nothing on success (callers that report themselves; json = 0) */
+  int json;               /* print the JSON summary instead of one line of text */
+  int quiet;              /* print nothing on success (callers that report themselves; json = 0) */
   dufm_atomic_file *file; /* opened by plot_target_init; NULL: the page opens its own */
 } plot_target;
 
@@ -111,8 +111,8 @@ typedef struct {
 /* Builds the class means of every layer of cfg (a forward pass at p; form
  * says whether cfg holds samples or class means); name is the structure or
  * folder shown in titles. Returns 0 or an exit status after printing. */
-int plot_layers_load(plot_layers *out, const dufm_config *cfg, const dufm_params *p,
-                     dufm_form form, const char *name);
+int plot_layers_load(plot_layers *out, const dufm_config *cfg, const dufm_params *p, dufm_form form,
+                     const char *name);
 void plot_layers_clear(plot_layers *pl);
 
 /* Relative singular-value threshold for the ranks the figures report (the

@@ -113,9 +113,8 @@ static int looks_complete(const char *path, plot_format f) {
   size_t got = fread(head, 1, sizeof head - 1, in);
   long size = fseek(in, 0, SEEK_END) == 0 ? ftell(in) : -1;
   long from = size > (long)sizeof tail - 1 ? size - (long)sizeof tail + 1 : 0;
-  size_t got_tail = size >= 0 && fseek(in, from, SEEK_SET) == 0
-                        ? fread(tail, 1, sizeof tail - 1, in)
-                        : 0;
+  size_t got_tail =
+      size >= 0 && fseek(in, from, SEEK_SET) == 0 ? fread(tail, 1, sizeof tail - 1, in) : 0;
   fclose(in);
   if (f == PLOT_PNG) {
     static const unsigned char iend[12] = {0, 0, 0, 0, 'I', 'E', 'N', 'D', 0xae, 0x42, 0x60, 0x82};

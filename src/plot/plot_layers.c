@@ -7,8 +7,8 @@
 #include "dufm/analysis.h"
 #include "plot.h"
 
-int plot_layers_load(plot_layers *out, const dufm_config *cfg, const dufm_params *p,
-                     dufm_form form, const char *name) {
+int plot_layers_load(plot_layers *out, const dufm_config *cfg, const dufm_params *p, dufm_form form,
+                     const char *name) {
   memset(out, 0, sizeof *out);
   dufm_eval_ws *ws = NULL;
   dufm_err err;
@@ -26,10 +26,8 @@ int plot_layers_load(plot_layers *out, const dufm_config *cfg, const dufm_params
     rc = out_fail_err(&err, name);
   } else {
     for (int l = 2; l <= cfg->L && rc == 0; l++)
-      if (dufm_class_means(&out->pre[l - 1], dufm_eval_ws_preact(ws, l), cfg->K, &err) !=
-              DUFM_OK ||
-          dufm_class_means(&out->post[l - 1], dufm_eval_ws_hidden(ws, l), cfg->K, &err) !=
-              DUFM_OK)
+      if (dufm_class_means(&out->pre[l - 1], dufm_eval_ws_preact(ws, l), cfg->K, &err) != DUFM_OK ||
+          dufm_class_means(&out->post[l - 1], dufm_eval_ws_hidden(ws, l), cfg->K, &err) != DUFM_OK)
         rc = out_fail_err(&err, name);
   }
   dufm_eval_ws_free(ws);

@@ -196,8 +196,9 @@ dufm_status dufm_search_plan_add_start(dufm_search_plan *plan, const dufm_config
                                        const char *label, dufm_err *err) {
   const dufm_params *p = &plan->p;
   if (c->K < 2 || c->cols % c->K != 0 || c->cols / c->K != p->n)
-    return dufm_err_set(err, DUFM_EINVAL, "start %s: has %d columns for K = %d; the search needs n = %d",
-                        label, c->cols, c->K, p->n);
+    return dufm_err_set(err, DUFM_EINVAL,
+                        "start %s: has %d columns for K = %d; the search needs n = %d", label,
+                        c->cols, c->K, p->n);
   char origin[128];
   dufm_config x;
   dufm_status st = DUFM_OK;

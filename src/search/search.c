@@ -53,8 +53,8 @@ static void *worker(void *arg) {
     if (pl->plan->o.progress != NULL && pl->st[i] == DUFM_OK) {
       char line[256];
       snprintf(line, sizeof line, "L = %d, K = %d: task %d/%d (%s): loss %.12g, %ld evaluations",
-               pl->plan->p.L, pl->plan->p.K, i + 1, pl->plan->ntasks,
-               pl->plan->tasks[i].origin, pl->res[i].loss, pl->res[i].evals);
+               pl->plan->p.L, pl->plan->p.K, i + 1, pl->plan->ntasks, pl->plan->tasks[i].origin,
+               pl->res[i].loss, pl->res[i].evals);
       pl->plan->o.progress(pl->plan->o.progress_ctx, line);
     }
   }

@@ -38,7 +38,8 @@ dufm_status dufm_search_lift(dufm_config *out, const dufm_config *c, int pos,
                         "lift position %d: must be in 1..L-1 = %d (after a ReLU layer)", pos,
                         c->L - 1);
   if (target->L != c->L + 1 || target->K != c->K)
-    return dufm_err_set(err, DUFM_EINVAL, "lift: target L = %d, K = %d; the configuration has L = %d, K = %d",
+    return dufm_err_set(err, DUFM_EINVAL,
+                        "lift: target L = %d, K = %d; the configuration has L = %d, K = %d",
                         target->L, target->K, c->L, c->K);
   int d[DUFM_MAX_L + 1];
   for (int l = 0; l <= pos; l++)
@@ -68,8 +69,8 @@ dufm_status dufm_search_delete_class(dufm_config *out, const dufm_config *c, int
                                      dufm_err *err) {
   memset(out, 0, sizeof *out);
   if (n < 1 || c->cols != c->K * n)
-    return dufm_err_set(err, DUFM_EINVAL, "delete class: %d columns are not K n = %d x %d",
-                        c->cols, c->K, n);
+    return dufm_err_set(err, DUFM_EINVAL, "delete class: %d columns are not K n = %d x %d", c->cols,
+                        c->K, n);
   if (c->K < 3 || k < 0 || k >= c->K)
     return dufm_err_set(err, DUFM_EINVAL, "delete class %d: needs 0 <= k < K = %d and K >= 3", k,
                         c->K);

@@ -176,9 +176,9 @@ dufm_status dufm_structure_evaluate(dufm_structure_eval *out, const dufm_structu
   if (s->kind == DUFM_STRUCTURE_SETS) {
     out->kind = DUFM_STRUCTURE_SETS;
     out->sets.cert_loss = NAN;
-    return dufm_err_set(err, DUFM_ENOTAPPLICABLE,
-                        "%s has no closed form (its loss comes from pattern polish: dufm_sets_solve)",
-                        s->name);
+    return dufm_err_set(
+        err, DUFM_ENOTAPPLICABLE,
+        "%s has no closed form (its loss comes from pattern polish: dufm_sets_solve)", s->name);
   }
   st = dufm_i_closed_single(out, s, p, out->K, err);
   if (st == DUFM_OK) {

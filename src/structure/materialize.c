@@ -133,9 +133,9 @@ dufm_status dufm_structure_materialize(dufm_config *out, const dufm_structure *s
                                        const dufm_params *p, dufm_form form, dufm_err *err) {
   if (s->kind == DUFM_STRUCTURE_SETS) {
     memset(out, 0, sizeof *out);
-    return dufm_err_set(err, DUFM_ENOTAPPLICABLE,
-                        "%s: its configuration is polished, not closed-form (dufm_sets_materialize)",
-                        s->name);
+    return dufm_err_set(
+        err, DUFM_ENOTAPPLICABLE,
+        "%s: its configuration is polished, not closed-form (dufm_sets_materialize)", s->name);
   }
   return make(out, s, p, form, 1, err);
 }

@@ -115,8 +115,10 @@ dufm_status dufm_structure_blocks(dufm_structure **out, int count, dufm_structur
     if (parts[b] == NULL)
       st = dufm_err_set(err, DUFM_EINVAL, "block %d is missing", b + 1);
     else if (parts[b]->kind == DUFM_STRUCTURE_SETS)
-      st = dufm_err_set(err, DUFM_EINVAL, "block %d (%s): sets and pattern structures do not "
-                        "compose (no closed form per block)", b + 1, parts[b]->name);
+      st = dufm_err_set(err, DUFM_EINVAL,
+                        "block %d (%s): sets and pattern structures do not "
+                        "compose (no closed form per block)",
+                        b + 1, parts[b]->name);
     else if (parts[b]->kind == DUFM_STRUCTURE_BLOCKS)
       st = dufm_err_set(err, DUFM_EINVAL, "block %d (%s): compositions do not nest", b + 1,
                         parts[b]->name);

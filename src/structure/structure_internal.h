@@ -10,10 +10,10 @@
 
 struct dufm_structure {
   dufm_structure_kind kind;
-  int K;      /* 0 for a bare dnc */
-  char *name; /* canonical spec */
+  int K;          /* 0 for a bare dnc */
+  char *name;     /* canonical spec */
   char *old_name; /* the provisional name before optimizing (kept: callers may hold it) */
-  int m;      /* dnc: block size, 0 = all classes */
+  int m;          /* dnc: block size, 0 = all classes */
   /* graph and clique */
   int r;
   int complete;        /* graph: K_r with implicit lexicographic edges (u, v NULL) */
