@@ -20,6 +20,14 @@ expect_usage_error "--max-evals" polish "$TMP/srg5" --max-evals 0
 expect_usage_error "--tol" polish "$TMP/srg5" --tol -1
 expect_usage_error "--save" polish "$TMP/srg5" --save "$TMP/srg5"
 expect_usage_error "--K" polish "$TMP/srg5" --K 9
+expect_usage_error "--stage" polish "$TMP/srg5" --stage newton
+# each stage names itself; rounds reports no kink rank
+for stg in piece rounds cross; do
+  if expect_json polish "$TMP/srg5" --pattern-only --stage $stg --max-evals 2000; then
+    json_check "d['method'] == '$stg' and d['loss'] <= d['loss_in'] and 'kink_descents' in d['pattern']"
+    json_check "(d['pattern']['kink_rank'] is None) == ('$stg' == 'rounds')"
+  fi
+done
 [ -e "$TMP/srg5_unwanted" ] && bad "polish wrote a folder on bad input" || ok
 
 # ---- search (tiny budgets: correctness of the plumbing, not of the optimum)

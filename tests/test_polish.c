@@ -100,7 +100,7 @@ static void test_dnc_on_kinks(void) {
   perturb(&x, 1e-9, 5);
   dufm_polish_opts o;
   dufm_polish_opts_default(&o);
-  o.kkt = 1; /* the kink-aware pattern stage */
+  o.stage = DUFM_POLISH_CROSS; /* the kink-aware pattern stage */
   o.max_evals = 4000;
   dufm_polish_report r;
   CU_ASSERT_FATAL(dufm_polish_pattern(&x, &r, &p, &o, NULL) == DUFM_OK);
@@ -144,8 +144,7 @@ static void test_clique53_closed_form_or_below(void) {
   CU_ASSERT_FATAL(dufm_structure_materialize(&x, s, &p, DUFM_FORM_SAMPLES, NULL) == DUFM_OK);
   dufm_polish_opts o;
   dufm_polish_opts_default(&o);
-  o.kkt = 1; /* the kink-aware pattern stage */
-  o.max_evals = 6000;
+  o.max_evals = 6000; /* the default stage: the fixed piece */
   dufm_polish_report r;
   CU_ASSERT_FATAL(dufm_polish(&x, &r, &p, &o, NULL) == DUFM_OK);
   TU_ASSERT_CLOSE(r.loss_in, e.loss, 1e-12, 0.0);
@@ -396,7 +395,7 @@ static void test_srg5_kkt_clarke(void) {
   CU_ASSERT_FATAL(dufm_structure_materialize(&x, s, &p, DUFM_FORM_SAMPLES, NULL) == DUFM_OK);
   dufm_polish_opts o;
   dufm_polish_opts_default(&o);
-  o.kkt = 1;
+  o.stage = DUFM_POLISH_CROSS;
   o.max_evals = 4000;
   dufm_polish_report r, q;
   CU_ASSERT_FATAL(dufm_polish(&x, &r, &p, &o, NULL) == DUFM_OK);
@@ -406,6 +405,44 @@ static void test_srg5_kkt_clarke(void) {
   CU_ASSERT_FATAL(dufm_polish_inspect(&q, &x, &p, NULL) == DUFM_OK);
   CU_ASSERT(r.rel_grad <= q.rel_grad * (1.0 + 1e-9));
   dufm_polish_report_clear(&q);
+  dufm_polish_report_clear(&r);
+  dufm_config_clear(&x);
+  dufm_structure_eval_clear(&e);
+  dufm_structure_free(s);
+  dufm_params_clear(&p);
+}
+
+/* The default pattern stage ends at a KKT point of srg:5's piece at L = 4:
+ * converged to rel_tol with every kink multiplier of the right sign and no
+ * entry off its side, below the closed form (dufm_structure_evaluate). The
+ * pattern of the output is the pattern of the piece: the kinks are at 0 and
+ * dufm_eval's loss is the report's. python/tests/test_polish_piece.py checks
+ * the KKT residual by a second path (autograd + NNLS). */
+static void test_srg5_piece_kkt(void) {
+  dufm_params p;
+  tu_params(&p, 4, 10, 1, "0.004");
+  dufm_structure *s = NULL;
+  CU_ASSERT_FATAL(dufm_structure_parse(&s, "srg:5", NULL) == DUFM_OK);
+  dufm_structure_eval e = {0};
+  CU_ASSERT_FATAL(dufm_structure_evaluate(&e, s, &p, NULL) == DUFM_OK);
+  dufm_config x;
+  CU_ASSERT_FATAL(dufm_structure_materialize(&x, s, &p, DUFM_FORM_SAMPLES, NULL) == DUFM_OK);
+  dufm_polish_opts o;
+  dufm_polish_opts_default(&o);
+  CU_ASSERT_EQUAL(o.stage, DUFM_POLISH_PIECE);
+  dufm_polish_report r;
+  CU_ASSERT_FATAL(dufm_polish(&x, &r, &p, &o, NULL) == DUFM_OK);
+  CU_ASSERT(strcmp(r.method, "piece") == 0);
+  CU_ASSERT(r.converged);
+  CU_ASSERT(r.rel_grad <= o.rel_tol);
+  CU_ASSERT(r.kinks > 0);
+  CU_ASSERT_EQUAL(r.kink_kkt_violations, 0);
+  CU_ASSERT_EQUAL(r.violations, 0);
+  CU_ASSERT(r.kink_residual <= 1e-12);
+  CU_ASSERT(r.kink_rank > 0 && r.kink_rank <= r.kinks);
+  CU_ASSERT(r.loss < e.lower);
+  TU_ASSERT_CLOSE(eval_loss(&x, &p), r.loss, 0.0, 0.0);
+  TU_ASSERT_CLOSE(r.piece_loss, r.loss, 1e-13, 0.0);
   dufm_polish_report_clear(&r);
   dufm_config_clear(&x);
   dufm_structure_eval_clear(&e);
@@ -424,6 +461,7 @@ int main(void) {
       {"bad options and shapes", test_bad_options},
       {"bounded least squares against enumeration", test_bvls_enumeration},
       {"srg:5 kink-aware verdict is Clarke's", test_srg5_kkt_clarke},
+      {"srg:5 piece stage: KKT point of its piece", test_srg5_piece_kkt},
       CU_TEST_INFO_NULL};
   return tu_run_suite("polish", tests);
 }

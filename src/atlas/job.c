@@ -72,6 +72,7 @@ static void run_final(dufm_atlas_result *r, const dufm_params *p, const dufm_atl
   dufm_polish_opts po;
   dufm_polish_opts_default(&po);
   po.max_evals = job->task.polish_evals > 10 ? job->task.polish_evals : 10;
+  po.stage = DUFM_POLISH_ROUNDS; /* as dufm search: the committed atlas depends on it */
   dufm_polish_report rep;
   memset(&rep, 0, sizeof rep);
   r->status = dufm_config_copy(&r->x, &job->input, e);

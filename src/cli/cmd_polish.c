@@ -3,6 +3,7 @@
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "args.h"
 #include "commands.h"
@@ -16,7 +17,7 @@
 #include "report.h"
 
 typedef struct {
-  const char *save, *max_evals, *tol, *pattern_only, *show_pattern, *kkt;
+  const char *save, *max_evals, *tol, *pattern_only, *show_pattern, *stage;
 } flags;
 
 static void print_json(const dufm_params *p, const dufm_config *x, const dufm_polish_report *r,
@@ -51,7 +52,7 @@ int cmd_polish(int argc, char **argv, int first) {
                     {"max-evals", OPT_VALUE, &f.max_evals},
                     {"tol", OPT_VALUE, &f.tol},
                     {"pattern-only", OPT_SWITCH, &f.pattern_only},
-                    {"kkt", OPT_SWITCH, &f.kkt},
+                    {"stage", OPT_VALUE, &f.stage},
                     {NULL, OPT_SWITCH, NULL}};
   const char *dir = NULL;
   int npos = cli_parse(argc, argv, first, "polish", opts, &dir, 1);
@@ -69,6 +70,15 @@ int cmd_polish(int argc, char **argv, int first) {
   }
   if (f.tol != NULL && opt_double(&o.rel_tol, f.tol, "tol", 0.0, 0) != 0)
     return CLI_EXIT_USAGE;
+  if (f.stage != NULL) {
+    static const char *const names[] = {"piece", "rounds", "cross"};
+    int k = 0;
+    while (k < 3 && strcmp(f.stage, names[k]) != 0)
+      k++;
+    if (k == 3)
+      return cli_fail("--stage: must be piece, rounds or cross (got '%s')", f.stage);
+    o.stage = (dufm_polish_stage)k;
+  }
   dufm_config x;
   int n = 0;
   dufm_err err;
@@ -90,7 +100,6 @@ int cmd_polish(int argc, char **argv, int first) {
   }
   if (config_out_open(&save, f.save, "save") != 0)
     goto cleanup;
-  o.kkt = f.kkt != NULL;
   dufm_status st = f.pattern_only ? dufm_polish_pattern(&x, &r, &p, &o, &err)
                                   : dufm_polish(&x, &r, &p, &o, &err);
   if (st != DUFM_OK) {

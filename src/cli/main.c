@@ -133,13 +133,15 @@ static const command commands[] = {
      "Exit 0 valid, 1 invalid (names the failed check), 2 malformed (file:line: rule).\n"},
     {"polish", cmd_polish, "polish a configuration to a high-accuracy local minimum of its piece",
      "usage: dufm polish DIR [flags]\n"
-     "Softplus continuation (beta 1e2..1e5), L-BFGS on the exact loss, then L-BFGS on the\n"
-     "fixed-activation-pattern piece to a relative gradient norm <= --tol; the result is\n"
-     "re-evaluated with the generic loss and is never above the input's loss.\n"
+     "Softplus continuation (beta 1e2..1e5), L-BFGS on the exact loss, then the piece of\n"
+     "the activation pattern (held fixed) to a KKT point: relative gradient norm of its\n"
+     "Lagrangian <= --tol; the result is re-evaluated with the generic loss and is never\n"
+     "above the input's loss.\n"
      "  --pattern-only   only the fixed-pattern polish\n"
-     "  --kkt            kink-aware pattern stage (active-set Newton-CG; slower, lower rel_grad on "
-     "kinks)\n"
-     "  --max-evals N    loss + gradient evaluations (default 20000)\n"
+     "  --stage S        pattern stage: piece (default; active-set Newton-CG, KKT test),\n"
+     "                   rounds (augmented-Lagrangian L-BFGS, cheaper, what search uses),\n"
+     "                   cross (may move kinks to either side; two-sided test)\n"
+     "  --max-evals N    loss + gradient evaluations (default 100000)\n"
      "  --tol X          relative gradient norm target (default 1e-10)\n"
      "  --save OUT       the polished configuration (OUT missing or empty)\n" COMMON_FLAGS},
     {"search", cmd_search, "find the lowest-loss configuration: multi-start, chains, polish",

@@ -8,13 +8,13 @@
 
 void dufm_polish_opts_default(dufm_polish_opts *o) {
   o->rel_tol = 1e-10;
-  o->max_evals = 20000;
+  o->max_evals = 100000;
   o->memory = 20;
   o->rounds = 4;
   o->beta_start = 100.0;
   o->beta_end = 1e5;
   o->beta_factor = 10.0;
-  o->kkt = 0;
+  o->stage = DUFM_POLISH_PIECE;
 }
 
 dufm_status dufm_polish_opts_check(const dufm_polish_opts *o, dufm_err *err) {
@@ -30,6 +30,10 @@ dufm_status dufm_polish_opts_check(const dufm_polish_opts *o, dufm_err *err) {
     return dufm_err_set(err, DUFM_EINVAL,
                         "polish beta range %g..%g: needs 0 < beta_start <= beta_end < inf",
                         o->beta_start, o->beta_end);
+  if (o->stage != DUFM_POLISH_PIECE && o->stage != DUFM_POLISH_ROUNDS &&
+      o->stage != DUFM_POLISH_CROSS)
+    return dufm_err_set(err, DUFM_EINVAL, "polish stage %d: must be piece, rounds or cross",
+                        (int)o->stage);
   if (!(o->beta_factor > 1.0) || !isfinite(o->beta_factor))
     return dufm_err_set(err, DUFM_EINVAL, "polish beta_factor %g: must be > 1", o->beta_factor);
   return DUFM_OK;
@@ -67,6 +71,7 @@ typedef struct {
   int last_converged; /* the last L-BFGS run met its tolerance */
   long last_iters;
   dufm_err *err;
+  long kink_rank; /* rank of the kink Jacobian at the active-set stage's end (-1: none) */
 } job;
 
 /* The true loss of v through dufm_eval (a separate code path). */
@@ -205,10 +210,12 @@ static dufm_status pattern_rounds(job *j, const dufm_polish_opts *o, long budget
   return DUFM_OK;
 }
 
-/* The kink-aware pattern polish (polish_kkt.c) from j->v: kinks as in
- * pattern_rounds are the initial working set. Falls back to pattern_rounds
- * when the dense constraint Jacobian would be too large. */
-static dufm_status pattern_kkt(job *j, const dufm_polish_opts *o, long budget) {
+/* The active-set pattern polish (polish_kkt.c) from j->v: kinks as in
+ * pattern_rounds are the initial working set. fixed: the piece of the
+ * pattern M = [P > BOUNDARY_TOL max|P_l|] (kinks inactive) is never left;
+ * otherwise the kink-aware stage may move kinks to either side. Falls back to
+ * pattern_rounds when the dense constraint Jacobian would be too large. */
+static dufm_status pattern_kkt(job *j, const dufm_polish_opts *o, long budget, int fixed) {
   dufm_i_pe *pe = j->pe;
   double big[DUFM_MAX_L];
   dufm_i_pe_mask_from(pe, j->v);
@@ -225,12 +232,12 @@ static dufm_status pattern_kkt(job *j, const dufm_polish_opts *o, long budget) {
   }
   pe->dh = j->dh;
   dufm_i_kkt_out ko;
-  dufm_status st = dufm_i_kkt_run(pe, j->v, j->mult, budget, o->rel_tol, &ko);
+  dufm_status st = dufm_i_kkt_run(pe, j->v, j->mult, budget, o->rel_tol, fixed, &ko);
   j->evals += ko.evals;
   if (st == DUFM_ENOMEM)
-    return dufm_err_set(j->err, st, "out of memory for the kink-aware polish");
+    return dufm_err_set(j->err, st, "out of memory for the active-set pattern polish");
   if (st != DUFM_OK)
-    return dufm_err_set(j->err, st, "LAPACK failed in the kink-aware polish");
+    return dufm_err_set(j->err, st, "LAPACK failed in the active-set pattern polish");
   if (ko.too_big) {
     memcpy(j->v, j->best, pe->nparam * sizeof *j->v);
     return pattern_rounds(j, o, budget);
@@ -238,6 +245,7 @@ static dufm_status pattern_kkt(job *j, const dufm_polish_opts *o, long budget) {
   pe->rho = 0.0;
   if (!isfinite(ko.f))
     return DUFM_OK;
+  j->kink_rank = ko.rank;
   return offer_any(j, j->v, "pattern", 1, ko.converged);
 }
 
@@ -282,11 +290,16 @@ static dufm_status fill_report(dufm_polish_report *rep, job *j, const dufm_polis
         double mu = pe->mult[pe->moff[k] + i] + pe->rho * q, c = pe->dh[pe->moff[k] + i];
         mu_extra += pe->mult[pe->moff[k] + i] * q + 0.5 * pe->rho * q * q;
         rep->kinks++;
-        rep->inactive++;
+        rep->active += mk[i];
+        rep->inactive += !mk[i];
         rep->kink_residual = fmax(rep->kink_residual, fabs(q));
-        /* A minimum on the kink needs 0 <= mu <= dF/dH there. */
         double slack = KKT_TOL * (1.0 + fabs(c));
-        rep->kink_kkt_violations += mu < -slack || mu > c + slack;
+        /* The piece: mu >= 0 where masked, <= 0 where active. */
+        rep->kink_kkt_violations += mk[i] ? mu > slack : mu < -slack;
+        /* Both sides: mu0 (the multiplier with the entry masked) between 0
+         * and dF/dH. */
+        double mu0 = mk[i] ? mu + c : mu;
+        rep->kink_descents += mu0 < fmin(0.0, c) - slack || mu0 > fmax(0.0, c) + slack;
         continue;
       }
       if (mk[i]) {
@@ -302,6 +315,7 @@ static dufm_status fill_report(dufm_polish_report *rep, job *j, const dufm_polis
   }
   rep->piece_loss = lag - mu_extra;
   rep->rel_grad = rep->grad_norm / fabs(rep->piece_loss);
+  rep->kink_rank = j->best_has_mask ? j->kink_rank : -1;
   rep->converged = rep->rel_grad <= o->rel_tol;
   rep->strict = rep->violations == 0 && rep->kinks == 0;
   pe->mult = NULL;
@@ -335,8 +349,8 @@ static dufm_status polish_any(dufm_config *x, dufm_polish_report *rep, const duf
     st = dufm_polish_opts_check(o, err);
   if (st != DUFM_OK)
     return st;
-  job j = {x,   p,        NULL,     NULL,    NULL, NULL, NULL, NULL, NULL,
-           0.0, INFINITY, INFINITY, "input", 0,    0,    0,    0,    err};
+  job j = {x,        p,        NULL,    NULL, NULL, NULL, NULL, NULL, NULL, 0.0,
+           INFINITY, INFINITY, "input", 0,    0,    0,    0,    err,  -1};
   st = dufm_i_pe_alloc(&j.pe, x, p, err);
   if (st != DUFM_OK)
     return st;
@@ -362,7 +376,15 @@ static dufm_status polish_any(dufm_config *x, dufm_polish_report *rep, const duf
   rep->loss_in = j.best_loss;
   j.loss_in = j.best_loss;
   if (mode == MODE_FULL) {
-    long part = o->max_evals * 2 / 5, stages = 0;
+    /* Budget split softplus / exact / pattern: 40 / 20 / 40 %. The piece
+     * stage caps the first two at 24000 / 12000 evaluations and gives it all
+     * the rest: a larger budget then only lets the same path run longer. */
+    const int piece = o->stage == DUFM_POLISH_PIECE;
+    long part = o->max_evals * 2 / 5, upto = o->max_evals * 3 / 5, stages = 0;
+    if (piece && part > 24000)
+      part = 24000;
+    if (piece && upto > 36000)
+      upto = 36000;
     for (double b = o->beta_start; b <= o->beta_end * (1 + 1e-12); b *= o->beta_factor)
       stages++;
     memcpy(j.v, j.best, n * sizeof *j.v);
@@ -378,18 +400,23 @@ static dufm_status polish_any(dufm_config *x, dufm_polish_report *rep, const duf
     if (st == DUFM_OK) {
       memcpy(j.v, j.best, n * sizeof *j.v);
       j.pe->act = DUFM_I_ACT_RELU;
-      st = run_lbfgs(&j, o, o->max_evals * 3 / 5 - j.evals, o->rel_tol);
+      st = run_lbfgs(&j, o, upto - j.evals, o->rel_tol);
     }
     if (st == DUFM_OK)
       st = offer(&j, j.v, "exact", 0);
   }
   if (st == DUFM_OK && mode != MODE_INSPECT) {
     memcpy(j.v, j.best, n * sizeof *j.v);
-    st = o != NULL && o->kkt ? pattern_kkt(&j, o, o->max_evals - j.evals)
-                             : pattern_rounds(&j, o, o->max_evals - j.evals);
+    long left = o->max_evals - j.evals;
+    st = o->stage == DUFM_POLISH_ROUNDS ? pattern_rounds(&j, o, left)
+                                        : pattern_kkt(&j, o, left, o->stage == DUFM_POLISH_PIECE);
   }
   if (st == DUFM_OK)
     st = fill_report(rep, &j, o != NULL ? o : &(dufm_polish_opts){.rel_tol = 1e-10});
+  if (st == DUFM_OK) {
+    static const char *const names[] = {"piece", "rounds", "cross"};
+    rep->method = mode == MODE_INSPECT ? "none" : names[o->stage];
+  }
 cleanup:
   if (j.best != NULL)
     dufm_i_unflatten(x, j.best);

@@ -64,7 +64,7 @@ static int inner(bv *s) {
     for (int j = 0; j < m; j++) {
       if (s->st[j] != 0)
         continue;
-      double w = s->hi[j] - s->lo[j], slack = 1e-14 * w;
+      double w = s->hi[j] - s->lo[j], slack = 1e-14 * (isfinite(w) ? w : fmax(1.0, fabs(s->z[j])));
       if (j == who || s->z[j] <= s->lo[j] + slack || s->z[j] >= s->hi[j] - slack) {
         int up = j == who ? s->y[j] > s->hi[j] : s->z[j] >= s->hi[j] - slack;
         s->st[j] = (signed char)(up ? 1 : -1);

@@ -67,21 +67,27 @@ dufm_status dufm_i_lbfgs_min(double *x, size_t n, dufm_i_fg fn, void *ctx, int m
 
 typedef struct {
   double f;     /* piece loss at the end (NaN if not finite) */
-  double rnorm; /* Clarke residual at the end: min |g0 + J^T mu|, mu_e between 0 and dF/dH_e */
+  double rnorm; /* residual at the end: min |g0 + J^T mu| over the entries at 0, mu in
+                   [0, dF/dH] (cross) or one-sided by the mask (fixed) */
   long evals, iters, released, added, kinks, cauchy;
+  long rank;     /* rank of J over the entries at 0 at the end */
   int converged; /* rnorm <= rel_tol |f| */
   int too_big;   /* the dense Jacobian would not fit: nothing done */
 } dufm_i_kkt_out;
 
 /* Active-set trust-region Newton-CG on the piece of pe->mask with the entries
- * where mult is not NaN held at P = 0 (the working set; mask 0 there), from x
- * (overwritten). On return every entry with |P| <= 1e-13 max|P| is held
- * (mask 0, mult not NaN) with its bounded least-squares multiplier (Clarke
- * stationarity; the Lagrangian is piece + sum mu P), the others have mask
- * P > 0 and mult NaN. At most max_evals evaluation-equivalents.
+ * where mult is not NaN held at P = 0 (the working set), from x (overwritten).
+ * fixed = 0 (cross): held entries are masked to 0 and may be released to
+ * either side, the end point is judged by Clarke stationarity (multipliers
+ * between 0 and dF/dH by bounded least squares). fixed = 1 (piece): the mask
+ * never changes; held entries are released only into their own side and the
+ * end point is judged by the piece's KKT conditions (mu >= 0 where the mask
+ * is 0, mu <= 0 where it is 1). On return every entry with |P| <= 1e-13 max|P|
+ * is held (mult not NaN, its bounded least-squares multiplier), the others
+ * have mult NaN. At most max_evals evaluation-equivalents.
  * DUFM_ENOMEM, DUFM_ENUMERIC (LAPACK failure). */
 dufm_status dufm_i_kkt_run(dufm_i_pe *pe, double *x, double *mult, long max_evals, double rel_tol,
-                           dufm_i_kkt_out *out);
+                           int fixed, dufm_i_kkt_out *out);
 
 /* Bounded-variable least squares: min |A z - b| over lo <= z <= hi, A rows x m
  * column-major. z and state (-1 at lo, +1 at hi, 0 free, 2 fixed: lo = hi or

@@ -36,6 +36,9 @@
 #define MAX_JAC 20000000.0
 #define MAX_CG 600
 #define MAX_RESTORE 12
+/* Entries this close to zero (relative to the largest |P|) may be held
+ * together with a blocking one. */
+#define NEAR_ZERO 1e-9
 
 typedef struct {
   dufm_i_pe *pe;
@@ -51,6 +54,15 @@ typedef struct {
   double *nanmu; /* all NaN: piece evaluations that fill pe->dh */
   long extra;    /* evaluation-equivalents of the Jacobian builds */
   long budget;
+  long ev0, cap;     /* evaluations at the start; largest working set */
+  double ctol, tolb; /* constraint residual target; |P| <= tolb is on the boundary */
+  double pscale;     /* largest |P| at the start */
+  int fixed;         /* the mask never changes (dufm_i_kkt_run) */
+  double *muv, *x0;  /* multipliers in working-set order; step origin */
+  unsigned char *mask0;
+  double *mu_keep;
+  long m_keep;
+  unsigned char *fresh; /* fixed: released and not yet off zero (not re-held) */
 } kkt;
 
 static double dot(const double *a, const double *b, size_t n) {
@@ -234,6 +246,25 @@ static double restore(kkt *s, double *x, double ctol) {
   return res;
 }
 
+/* The fraction of the step at which entry e (layer k, index i) off E left
+ * its side by more than tolb between pre0 and the last forward pass, or -1. */
+static double crossing(const kkt *s, size_t e, int k, size_t i, double tolb) {
+  const dufm_i_pe *pe = s->pe;
+  if (!isnan(s->mu[e]))
+    return -1.0;
+  double q0 = s->pre0[e], q1 = pe->pre[k][i], a;
+  if (pe->mask[e]) {
+    if (!(q1 < -tolb))
+      return -1.0;
+    a = (q0 + tolb) / (q0 - q1);
+  } else {
+    if (!(q1 > tolb))
+      return -1.0;
+    a = (tolb - q0) / (q1 - q0);
+  }
+  return fmin(fmax(a, 0.0), 1.0);
+}
+
 /* First entry off E that left its side (by more than tolb) between pre0
  * (at x) and the last forward pass (at x + d): returns its mask index and
  * the linearly interpolated fraction alpha of the step, or -1. */
@@ -245,20 +276,8 @@ static long blocking(kkt *s, double tolb, double *alpha) {
     size_t mk = (size_t)pe->d[k] * pe->cols;
     for (size_t i = 0; i < mk; i++) {
       size_t e = pe->moff[k] + i;
-      if (!isnan(s->mu[e]))
-        continue;
-      double q0 = s->pre0[e], q1 = pe->pre[k][i], a;
-      if (pe->mask[e]) {
-        if (!(q1 < -tolb))
-          continue;
-        a = (q0 + tolb) / (q0 - q1);
-      } else {
-        if (!(q1 > tolb))
-          continue;
-        a = (tolb - q0) / (q1 - q0);
-      }
-      a = fmin(fmax(a, 0.0), 1.0);
-      if (who < 0 || a < *alpha) {
+      double a = crossing(s, e, k, i, tolb);
+      if (a >= 0.0 && (who < 0 || a < *alpha)) {
         who = (long)e;
         *alpha = a;
       }
@@ -320,8 +339,11 @@ static void steihaug(kkt *s, const double *x, const double *muv, double delta, d
     for (size_t i = 0; i < n; i++)
       p[i] = -z[i] + beta * p[i];
   }
-  /* r = g + H d: q(d) = g.d + d.(r - g) / 2 */
-  *pred = -0.5 * (dot(s->g, d, n) + dot(r, d, n));
+  /* r = g + H d: q(d) = g.d + d.(r - g) / 2, with g and r projected on the
+   * tangent space (d lies in it): the full g is mostly normal to it, and
+   * its products with d would drown small decreases in rounding. */
+  project(s, r);
+  *pred = -0.5 * (dot(s->rr, d, n) + dot(r, d, n));
 }
 
 /* Does d move an entry off E that sits on its boundary (within tolb) to the
@@ -393,8 +415,8 @@ typedef struct {
  * into *rn. On return s->ent = Z (mask 0, multiplier 0), the other entries
  * have multiplier NaN and mask P > 0; s->g = g0, s->pre0 = P at x, s->J = J,
  * c->bz / c->bst = mu and its BVLS states in Z order. */
-static dufm_status clarke(kkt *s, clk *c, const double *x, double tolb, long cap, double *f,
-                          double *rn) {
+static dufm_status clarke(kkt *s, clk *c, const double *x, double tolb, long cap, int fixed,
+                          double *f, double *rn) {
   dufm_i_pe *pe = s->pe;
   const size_t n = s->n;
   pe->mult = NULL;
@@ -408,10 +430,12 @@ static dufm_status clarke(kkt *s, clk *c, const double *x, double tolb, long cap
       if (fabs(q) <= tolb && s->m < cap) {
         s->ent[s->m++] = (long)e;
         s->mu[e] = 0.0;
-        pe->mask[e] = 0;
+        if (!fixed)
+          pe->mask[e] = 0;
       } else {
         s->mu[e] = NAN;
-        pe->mask[e] = q > 0.0;
+        if (!fixed)
+          pe->mask[e] = q > 0.0;
       }
     }
   }
@@ -440,8 +464,8 @@ static dufm_status clarke(kkt *s, clk *c, const double *x, double tolb, long cap
   for (long t = 0; t < m; t++) {
     size_t e = (size_t)s->ent[t];
     double dh = pe->dh[e];
-    c->lo[t] = fmin(0.0, dh);
-    c->hi[t] = fmax(0.0, dh);
+    c->lo[t] = fixed ? (pe->mask[e] ? -INFINITY : 0.0) : fmin(0.0, dh);
+    c->hi[t] = fixed ? (pe->mask[e] ? 0.0 : INFINITY) : fmax(0.0, dh);
     c->b[t] = t < k ? s->tmp[t] : 0.0;
     c->bz[t] = c->z[e];
     c->bst[t] = c->st[e];
@@ -460,12 +484,366 @@ static dufm_status clarke(kkt *s, clk *c, const double *x, double tolb, long cap
   return DUFM_OK;
 }
 
+/* x <- x0 + s->d pulled back onto P_E = 0; an entry off E that crosses zero
+ * on the way joins E (masked to 0 unless the mask is fixed) and the step is
+ * cut back to the first crossing. *ft = the piece loss at the new x, +inf
+ * when it could not be made feasible. */
+static dufm_status trial(kkt *s, double *x, long *added, double *alpha_out, double *ft) {
+  const size_t n = s->n;
+  double alpha = 1.0;
+  *added = 0;
+  for (size_t i = 0; i < n; i++)
+    x[i] = s->x0[i] + s->d[i];
+  double res = restore(s, x, s->ctol);
+  for (int tries = 0; tries < 8; tries++) {
+    if (s->fixed && !(res <= 1e-6 * s->pscale)) {
+      /* The correction failed: no crossing read off such a point means
+       * anything. */
+      res = INFINITY;
+      break;
+    }
+    double a1;
+    long b1 = blocking(s, s->tolb, &a1);
+    if (b1 < 0)
+      break;
+    if (tries == 7 || s->m >= s->cap) {
+      res = INFINITY;
+      break;
+    }
+    /* A fixed piece holds every entry crossing at the first fraction at
+     * once (entries a hair off zero would otherwise cost a step each). */
+    if (s->fixed)
+      for (int k = 1; k < s->pe->L && s->m < s->cap; k++)
+        for (size_t i = 0; i < (size_t)s->pe->d[k] * s->pe->cols && s->m < s->cap; i++) {
+          size_t e = s->pe->moff[k] + i;
+          double a = (long)e == b1 ? -1.0 : crossing(s, e, k, i, s->tolb);
+          if (a >= 0.0 && a <= a1 + 1e-9 && fabs(s->pre0[e]) <= NEAR_ZERO * s->pscale) {
+            s->mu[e] = 0.0;
+            s->ent[s->m++] = (long)e;
+            (*added)++;
+          }
+        }
+    alpha *= a1;
+    for (size_t i = 0; i < n; i++)
+      x[i] = s->x0[i] + alpha * s->d[i];
+    s->mu[b1] = 0.0;
+    if (!s->fixed)
+      s->pe->mask[b1] = 0;
+    s->ent[s->m++] = b1;
+    (*added)++;
+    s->pe->mult = NULL;
+    dufm_i_pe_eval(s->pe, s->x0, NULL);
+    build_jac(s, s->x0);
+    dufm_status st = factor(s);
+    if (st != DUFM_OK)
+      return st;
+    res = restore(s, x, s->ctol);
+  }
+  *alpha_out = alpha;
+  /* Feasible: the held entries at 0 to rounding, or no farther from it than
+   * they were at x0 (entries held a hair off zero whose rows depend on the
+   * others cannot be corrected on their own). */
+  double v0 = 0.0;
+  if (s->fixed)
+    for (long t = 0; t < s->m; t++)
+      v0 = fmax(v0, fabs(s->pre0[s->ent[t]]));
+  *ft = res <= fmax(1e3 * s->ctol, 10.0 * v0) ? piece(s, x, NULL) : INFINITY;
+  return DUFM_OK;
+}
+
+/* Are all entries held since keep() within NEAR_ZERO of 0 at x0? */
+static int held_near_zero(const kkt *s) {
+  for (long t = s->m_keep; t < s->m; t++)
+    if (!(fabs(s->pre0[s->ent[t]]) <= NEAR_ZERO * s->pscale))
+      return 0;
+  return 1;
+}
+
+/* Saves the point, mask and working set before a trial step. */
+static void keep(kkt *s, const double *x) {
+  memcpy(s->x0, x, s->n * sizeof *x);
+  memcpy(s->mask0, s->pe->mask, s->nm);
+  memcpy(s->mu_keep, s->mu, s->nm * sizeof *s->mu);
+  s->m_keep = s->m;
+}
+
+/* Undoes a rejected trial step. */
+static void undo(kkt *s, double *x) {
+  memcpy(x, s->x0, s->n * sizeof *x);
+  memcpy(s->pe->mask, s->mask0, s->nm);
+  memcpy(s->mu, s->mu_keep, s->nm * sizeof *s->mu);
+  s->m = s->m_keep; /* trial() only appends to the working set */
+}
+
+/* Trust-region acceptance of a step with predicted decrease pa from f to ft;
+ * dn the length taken, full the length proposed. */
+static int accept(double f, double ft, double pa, double dn, double full, double *delta) {
+  double noise = 16.0 * DBL_EPSILON * fabs(f), ared = f - ft;
+  int ok = isfinite(ft) && (ared >= 1e-4 * pa || (pa <= noise && ared >= -noise));
+  if (ok) {
+    double rho = pa > noise ? ared / pa : 1.0;
+    if (rho > 0.75 && dn >= 0.8 * *delta)
+      *delta *= 2.0;
+    else if (rho < 0.25)
+      *delta = 0.25 * dn;
+  } else {
+    *delta = 0.25 * fmin(full, *delta);
+  }
+  return ok;
+}
+
+/* The cross-piece loop: held entries are released to the side their
+ * least-squares multiplier asks for, which may change the pattern. */
+static dufm_status cross_loop(kkt *s, double *x, double rel_tol, dufm_i_kkt_out *out) {
+  dufm_i_pe *pe = s->pe;
+  const size_t n = s->n;
+  double *muv = s->muv;
+  dufm_status st;
+  double delta = 0.1 * (1.0 + nrm(x, n));
+  long stall = 0;
+  int need_jac = 0;
+  for (;;) {
+    if (need_jac) {
+      pe->mult = NULL;
+      dufm_i_pe_eval(pe, x, NULL);
+      build_jac(s, x);
+      if ((st = factor(s)) != DUFM_OK)
+        return st;
+      restore(s, x, s->ctol);
+      need_jac = 0;
+    }
+    double f = piece(s, x, s->g);
+    save_pre(s, s->pre0);
+    if (!isfinite(f))
+      break;
+    build_jac(s, x);
+    if ((st = factor(s)) != DUFM_OK)
+      return st;
+    multipliers(s, s->g, muv);
+    memcpy(s->rr, s->g, n * sizeof *s->rr);
+    project(s, s->rr);
+    double rn = nrm(s->rr, n);
+    out->iters++;
+    /* The worst multiplier outside [0, dF/dH], weighted by |grad P_e| so
+     * that it compares with rn (independent constraints only: the others'
+     * least-squares multipliers are 0 by choice, not by the problem). */
+    long worst = -1;
+    double wv = 0.0;
+    int to_active = 0;
+    for (long q = 0; q < s->r; q++) {
+      long t = s->piv[q] - 1;
+      double c = pe->dh[s->ent[t]], slack = SIGN_TOL * (1.0 + fabs(c));
+      double lo = -muv[t], hi = muv[t] - c, v = fmax(lo, hi);
+      if (v <= slack)
+        continue;
+      double wgt = v * nrm(s->J + (size_t)t * n, n);
+      if (wgt > wv) {
+        wv = wgt;
+        worst = t;
+        to_active = hi > lo;
+      }
+    }
+    if (rn <= rel_tol * fabs(f) && worst < 0)
+      break;
+    if (used(s, s->ev0) + 4 > s->budget || stall > 30)
+      break;
+    if (worst >= 0 && 0.01 * wv > rn) {
+      /* Release: the entry moves to the side its multiplier asks for. */
+      long e = s->ent[worst];
+      pe->mask[e] = (unsigned char)to_active;
+      s->mu[e] = NAN;
+      s->ent[worst] = s->ent[--s->m];
+      out->released++;
+      need_jac = 1;
+      continue;
+    }
+    /* The tangent step. */
+    double pred;
+    double tol = rn * fmin(0.1, sqrt(rn / fabs(f)));
+    tol = fmax(tol, 0.05 * rel_tol * fabs(f));
+    steihaug(s, x, muv, delta, tol, &pred, s->ev0);
+    if (wrong_way(s, x, s->tolb)) {
+      /* The Newton step would push an entry that sits on its boundary (just
+       * released, or degenerate) across at once: the Cauchy step along -r
+       * moves a released entry to its side at first order. */
+      cauchy(s, x, muv, delta, &pred);
+      out->cauchy++;
+    }
+    double dn = nrm(s->d, n);
+    if (!(dn > 0.0) || !(pred > 0.0)) {
+      stall++;
+      delta *= 0.25;
+      if (delta < 1e-18 * (1.0 + nrm(x, n)))
+        break;
+      continue;
+    }
+    keep(s, x);
+    long added;
+    double alpha, ft;
+    if ((st = trial(s, x, &added, &alpha, &ft)) != DUFM_OK)
+      return st;
+    if (accept(f, ft, alpha * pred, dn, dn, &delta)) { /* alpha pred <= the model's decrease */
+      out->added += added;
+      stall = 0;
+    } else {
+      undo(s, x);
+      stall++;
+      if (delta < 1e-18 * (1.0 + nrm(x, n)))
+        break;
+    }
+  }
+  return DUFM_OK;
+}
+
+/* The fixed-piece loop: min F_M s.t. P_e <= 0 on inactive entries, >= 0 on
+ * active ones, M never changes. Newton-CG on the stratum of the working set
+ * until its tangent gradient is below a tenth of the target; then the
+ * piece's KKT test (one-sided bounded least squares over every entry at 0,
+ * clarke(fixed)); entries whose multiplier is at its bound 0 while the
+ * residual pulls them inward are released, and a steepest-descent step along
+ * that residual (first-order feasible: it moves each released entry into its
+ * own side, and within one piece the first-order model is exact) leaves the
+ * stratum before Newton resumes. */
+static dufm_status piece_loop(kkt *s, clk *c, double *x, double rel_tol, dufm_i_kkt_out *out) {
+  dufm_i_pe *pe = s->pe;
+  const size_t n = s->n;
+  double *muv = s->muv;
+  dufm_status st;
+  double delta = 0.1 * (1.0 + nrm(x, n));
+  long stall = 0;
+  int judge = 1;
+  for (;;) {
+    if (used(s, s->ev0) + 4 > s->budget || stall > 30)
+      break;
+    double f = piece(s, x, s->g);
+    save_pre(s, s->pre0);
+    if (!isfinite(f))
+      break;
+    /* Every entry at zero is held (except those just released), so that
+     * dependent zeros (dead units) join at once instead of one blocked step
+     * each. */
+    for (size_t e = 0; e < s->nm && s->m < s->cap; e++) {
+      if (fabs(s->pre0[e]) > s->tolb)
+        s->fresh[e] = 0;
+      else if (isnan(s->mu[e]) && !s->fresh[e]) {
+        s->mu[e] = 0.0;
+        s->ent[s->m++] = (long)e;
+        out->added++;
+      }
+    }
+    build_jac(s, x);
+    if ((st = factor(s)) != DUFM_OK)
+      return st;
+    multipliers(s, s->g, muv);
+    memcpy(s->rr, s->g, n * sizeof *s->rr);
+    project(s, s->rr);
+    double rn = nrm(s->rr, n);
+    out->iters++;
+    if (judge || rn <= 0.5 * rel_tol * fabs(f)) {
+      judge = 0;
+      double rk;
+      if ((st = clarke(s, c, x, s->tolb, s->cap, 1, &f, &rk)) != DUFM_OK)
+        return st;
+      if (rk <= rel_tol * fabs(f))
+        break;
+      /* Releasing pays only when the bounds, not the stratum, hold rk up. */
+      int release = rn <= 0.5 * rel_tol * fabs(f) || rk > 2.0 * rn;
+      /* Release the entries at their bound that the residual pulls inward. */
+      long kept = 0, rel = 0;
+      double rkn = nrm(s->rr, n);
+      for (long t = 0; t < s->m; t++) {
+        long e = s->ent[t];
+        const double *row = s->J + (size_t)t * n;
+        double pull = dot(row, s->rr, n), rown = nrm(row, n);
+        int at_bound = c->bst[t] == -1 || c->bst[t] == 1;
+        int inward = pe->mask[e] ? pull < 0.0 : pull > 0.0;
+        if (release && at_bound && inward && fabs(pull) > 1e-12 * rkn * rown) {
+          s->mu[e] = NAN;
+          s->fresh[e] = 1;
+          rel++;
+        } else {
+          memmove(s->J + (size_t)kept * n, row, n * sizeof *row);
+          muv[kept] = c->bz[t];
+          s->ent[kept++] = e;
+        }
+      }
+      s->m = kept;
+      out->released += rel;
+      if ((st = factor(s)) != DUFM_OK)
+        return st;
+      if (rel == 0) {
+        /* The residual is the stratum's own: back to Newton on Z. */
+        stall += release;
+        continue;
+      }
+      /* Steepest descent along -rr (rr = g + J^T mu of the test) with the
+       * curvature of the Lagrangian. */
+      double pred;
+      cauchy(s, x, muv, delta, &pred);
+      out->cauchy++;
+      double dn = nrm(s->d, n);
+      keep(s, x);
+      long added;
+      double alpha, ft;
+      if (!(dn > 0.0) || !(pred > 0.0)) {
+        stall++;
+        continue;
+      }
+      if ((st = trial(s, x, &added, &alpha, &ft)) != DUFM_OK)
+        return st;
+      if (accept(f, ft, alpha * pred, alpha * dn, dn, &delta)) {
+        out->added += added;
+        stall = 0;
+      } else {
+        undo(s, x);
+        stall++;
+        judge = 1;
+      }
+      continue;
+    }
+    double pred;
+    double tol = rn * fmin(0.1, sqrt(rn / fabs(f)));
+    tol = fmax(tol, 0.01 * rel_tol * fabs(f));
+    steihaug(s, x, muv, delta, tol, &pred, s->ev0);
+    double dn = nrm(s->d, n);
+    if (!(dn > 0.0) || !(pred > 0.0)) {
+      stall++;
+      delta *= 0.25;
+      if (delta < 1e-18 * (1.0 + nrm(x, n)))
+        break;
+      continue;
+    }
+    keep(s, x);
+    long added;
+    double alpha, ft;
+    if ((st = trial(s, x, &added, &alpha, &ft)) != DUFM_OK)
+      return st;
+    double keep_delta = delta;
+    if (accept(f, ft, alpha * pred, alpha * dn, dn, &delta)) {
+      out->added += added;
+      stall = 0;
+    } else if (added > 0 && alpha < 1e-3 && held_near_zero(s)) {
+      /* Cut at once by entries a hair off zero: hold them and retry from
+       * x0 with the same radius (the next trial restores them to 0). */
+      memcpy(x, s->x0, n * sizeof *x);
+      out->added += added;
+      delta = keep_delta;
+      stall++;
+    } else {
+      undo(s, x);
+      stall++;
+      if (delta < 1e-18 * (1.0 + nrm(x, n)))
+        break;
+    }
+  }
+  return DUFM_OK;
+}
+
 dufm_status dufm_i_kkt_run(dufm_i_pe *pe, double *x, double *mult, long max_evals, double rel_tol,
-                           dufm_i_kkt_out *out) {
+                           int fixed, dufm_i_kkt_out *out) {
   memset(out, 0, sizeof *out);
   out->f = NAN;
   const size_t n = pe->nparam, nm = pe->nmask, nm1 = nm > 0 ? nm : 1;
-  const long ev0 = pe->evals;
   kkt s = {0};
   clk c = {0};
   s.pe = pe;
@@ -473,18 +851,20 @@ dufm_status dufm_i_kkt_run(dufm_i_pe *pe, double *x, double *mult, long max_eval
   s.nm = nm;
   s.budget = max_evals;
   s.mu = mult;
+  s.ev0 = pe->evals;
+  s.fixed = fixed;
   dufm_status st = DUFM_OK;
   long held0 = 0;
   for (size_t e = 0; e < nm; e++)
     held0 += !isnan(mult[e]);
-  long cap = (long)nm;
-  if ((double)cap * (double)n > MAX_JAC)
-    cap = (long)(MAX_JAC / (double)n);
-  if (held0 > cap) {
+  s.cap = (long)nm;
+  if ((double)s.cap * (double)n > MAX_JAC)
+    s.cap = (long)(MAX_JAC / (double)n);
+  if (held0 > s.cap) {
     out->too_big = 1;
     return DUFM_OK;
   }
-  size_t cz = cap > 0 ? (size_t)cap : 1;
+  size_t cz = s.cap > 0 ? (size_t)s.cap : 1;
   s.ent = malloc(cz * sizeof *s.ent);
   s.J = malloc(cz * n * sizeof *s.J);
   s.Q = malloc(cz * n * sizeof *s.Q);
@@ -492,8 +872,8 @@ dufm_status dufm_i_kkt_run(dufm_i_pe *pe, double *x, double *mult, long max_eval
   s.tau = malloc(cz * sizeof *s.tau);
   s.piv = malloc(cz * sizeof *s.piv);
   s.c = malloc(cz * sizeof *s.c);
-  double *muv = malloc(cz * sizeof *muv);
-  double *x0 = malloc(n * sizeof *x0);
+  s.muv = malloc(cz * sizeof *s.muv);
+  s.x0 = malloc(n * sizeof *s.x0);
   s.g = malloc(n * sizeof *s.g);
   s.rr = malloc(n * sizeof *s.rr);
   s.d = malloc(n * sizeof *s.d);
@@ -506,8 +886,9 @@ dufm_status dufm_i_kkt_run(dufm_i_pe *pe, double *x, double *mult, long max_eval
   s.tmp = malloc((n + cz + 1) * sizeof *s.tmp);
   s.pre0 = malloc(nm1 * sizeof *s.pre0);
   s.nanmu = malloc(nm1 * sizeof *s.nanmu);
-  unsigned char *mask0 = malloc(nm1);
-  double *mu_keep = malloc(nm1 * sizeof *mu_keep);
+  s.mask0 = malloc(nm1);
+  s.mu_keep = malloc(nm1 * sizeof *s.mu_keep);
+  s.fresh = calloc(nm1, 1);
   c.z = calloc(nm1, sizeof *c.z);
   c.st = malloc(nm1);
   c.lo = malloc(cz * sizeof *c.lo);
@@ -516,19 +897,15 @@ dufm_status dufm_i_kkt_run(dufm_i_pe *pe, double *x, double *mult, long max_eval
   c.b = malloc(cz * sizeof *c.b);
   c.bst = malloc(cz);
   if (c.z == NULL || c.st == NULL || c.lo == NULL || c.hi == NULL || c.bz == NULL || c.b == NULL ||
-      c.bst == NULL) {
+      c.bst == NULL || s.ent == NULL || s.J == NULL || s.Q == NULL || s.R == NULL ||
+      s.tau == NULL || s.piv == NULL || s.c == NULL || s.muv == NULL || s.x0 == NULL ||
+      s.g == NULL || s.rr == NULL || s.d == NULL || s.p == NULL || s.hp == NULL || s.z == NULL ||
+      s.xt == NULL || s.w1 == NULL || s.w2 == NULL || s.tmp == NULL || s.pre0 == NULL ||
+      s.nanmu == NULL || s.mask0 == NULL || s.mu_keep == NULL || s.fresh == NULL) {
     st = DUFM_ENOMEM;
     goto cleanup;
   }
   memset(c.st, 2, nm1);
-  if (s.ent == NULL || s.J == NULL || s.Q == NULL || s.R == NULL || s.tau == NULL ||
-      s.piv == NULL || s.c == NULL || muv == NULL || x0 == NULL || s.g == NULL || s.rr == NULL ||
-      s.d == NULL || s.p == NULL || s.hp == NULL || s.z == NULL || s.xt == NULL || s.w1 == NULL ||
-      s.w2 == NULL || s.tmp == NULL || s.pre0 == NULL || s.nanmu == NULL || mask0 == NULL ||
-      mu_keep == NULL) {
-    st = DUFM_ENOMEM;
-    goto cleanup;
-  }
   for (size_t e = 0; e < nm; e++) {
     s.nanmu[e] = NAN;
     if (!isnan(mult[e]))
@@ -544,168 +921,38 @@ dufm_status dufm_i_kkt_run(dufm_i_pe *pe, double *x, double *mult, long max_eval
       pscale = fmax(pscale, fabs(pe->pre[k][i]));
   /* Constraint residual target; entries within tolb of zero are on their
    * boundary (kinks). */
-  const double ctol = 1e-15 * (pscale > 0.0 ? pscale : 1.0), tolb = 100.0 * ctol;
+  s.pscale = pscale > 0.0 ? pscale : 1.0;
+  s.ctol = 1e-15 * s.pscale;
+  s.tolb = 100.0 * s.ctol;
   build_jac(&s, x);
   st = factor(&s);
   if (st != DUFM_OK)
     goto cleanup;
-  restore(&s, x, ctol);
-  double delta = 0.1 * (1.0 + nrm(x, n));
-  double f = NAN, rn = INFINITY;
-  long stall = 0;
-  int need_jac = 0;
-  for (;;) {
-    if (need_jac) {
-      pe->mult = NULL;
-      dufm_i_pe_eval(pe, x, NULL);
-      build_jac(&s, x);
-      st = factor(&s);
-      if (st != DUFM_OK)
-        goto cleanup;
-      restore(&s, x, ctol);
-      need_jac = 0;
-    }
-    f = piece(&s, x, s.g);
-    save_pre(&s, s.pre0);
-    if (!isfinite(f))
-      break;
-    build_jac(&s, x);
-    st = factor(&s);
-    if (st != DUFM_OK)
-      goto cleanup;
-    multipliers(&s, s.g, muv);
-    memcpy(s.rr, s.g, n * sizeof *s.rr);
-    project(&s, s.rr);
-    rn = nrm(s.rr, n);
-    out->iters++;
-    /* The worst multiplier outside [0, dF/dH], weighted by |grad P_e| so
-     * that it compares with rn (independent constraints only: the others'
-     * least-squares multipliers are 0 by choice, not by the problem). */
-    long worst = -1;
-    double wv = 0.0;
-    int to_active = 0;
-    for (long q = 0; q < s.r; q++) {
-      long t = s.piv[q] - 1;
-      double c = pe->dh[s.ent[t]], slack = SIGN_TOL * (1.0 + fabs(c));
-      double lo = -muv[t], hi = muv[t] - c, v = fmax(lo, hi);
-      if (v <= slack)
-        continue;
-      double wgt = v * nrm(s.J + (size_t)t * n, n);
-      if (wgt > wv) {
-        wv = wgt;
-        worst = t;
-        to_active = hi > lo;
-      }
-    }
-    if (rn <= rel_tol * fabs(f) && worst < 0) {
-      out->converged = 1;
-      break;
-    }
-    if (used(&s, ev0) + 4 > s.budget || stall > 30)
-      break;
-    if (worst >= 0 && 0.01 * wv > rn) {
-      /* Release: the entry moves to the side its multiplier asks for. */
-      long e = s.ent[worst];
-      pe->mask[e] = (unsigned char)to_active;
-      mult[e] = NAN;
-      s.ent[worst] = s.ent[--s.m];
-      out->released++;
-      need_jac = 1;
-      continue;
-    }
-    /* The tangent step. */
-    double pred;
-    double tol = rn * fmin(0.1, sqrt(rn / fabs(f)));
-    tol = fmax(tol, 0.05 * rel_tol * fabs(f));
-    steihaug(&s, x, muv, delta, tol, &pred, ev0);
-    if (wrong_way(&s, x, tolb)) {
-      /* The Newton step would push an entry that sits on its boundary (just
-       * released, or degenerate) across at once: the Cauchy step along -r
-       * moves a released entry to its side at first order. */
-      cauchy(&s, x, muv, delta, &pred);
-      out->cauchy++;
-    }
-    double dn = nrm(s.d, n);
-    if (!(dn > 0.0) || !(pred > 0.0)) {
-      stall++;
-      delta *= 0.25;
-      if (delta < 1e-18 * (1.0 + nrm(x, n)))
-        break;
-      continue;
-    }
-    memcpy(x0, x, n * sizeof *x);
-    memcpy(mask0, pe->mask, nm);
-    memcpy(mu_keep, mult, nm * sizeof *mult);
-    long m_keep = s.m;
-    double alpha = 1.0;
-    long added = 0;
-    for (size_t i = 0; i < n; i++)
-      x[i] = x0[i] + s.d[i];
-    double res = restore(&s, x, ctol);
-    /* Ratio test: the first crossings join the held set, the step is cut
-     * back to the first of them. */
-    for (int tries = 0; tries < 8; tries++) {
-      double a1;
-      long b1 = blocking(&s, tolb, &a1);
-      if (b1 < 0)
-        break;
-      if (tries == 7 || s.m >= cap) {
-        res = INFINITY;
-        break;
-      }
-      alpha *= a1;
-      for (size_t i = 0; i < n; i++)
-        x[i] = x0[i] + alpha * s.d[i];
-      mult[b1] = 0.0;
-      pe->mask[b1] = 0;
-      s.ent[s.m++] = b1;
-      added++;
-      pe->mult = NULL;
-      dufm_i_pe_eval(pe, x0, NULL);
-      build_jac(&s, x0);
-      st = factor(&s);
-      if (st != DUFM_OK)
-        goto cleanup;
-      res = restore(&s, x, ctol);
-    }
-    double ft = res <= 1e3 * ctol ? piece(&s, x, NULL) : INFINITY;
-    double ared = f - ft, pa = alpha * pred; /* alpha pred <= the model's decrease */
-    double noise = 16.0 * DBL_EPSILON * fabs(f);
-    int ok = isfinite(ft) && (ared >= 1e-4 * pa || (pa <= noise && ared >= -noise));
-    if (ok) {
-      double rho = pa > noise ? ared / pa : 1.0;
-      if (rho > 0.75 && dn >= 0.8 * delta)
-        delta *= 2.0;
-      else if (rho < 0.25)
-        delta = 0.25 * dn;
-      out->added += added;
-      stall = 0;
-    } else {
-      memcpy(x, x0, n * sizeof *x);
-      memcpy(pe->mask, mask0, nm);
-      memcpy(mult, mu_keep, nm * sizeof *mult);
-      s.m = m_keep;
-      delta = 0.25 * fmin(dn, delta);
-      stall++;
-      if (delta < 1e-18 * (1.0 + nrm(x, n)))
-        break;
-    }
-  }
-  /* The verdict is the Clarke stationarity at the end point, not the
-   * working set's least-squares multipliers (which may lie outside their
-   * intervals): every entry at 0 held (mask 0) with its bounded
-   * least-squares multiplier, whose Lagrangian gradient is r. */
-  st = clarke(&s, &c, x, tolb, cap, &f, &rn);
+  restore(&s, x, s.ctol);
+  st = fixed ? piece_loop(&s, &c, x, rel_tol, out) : cross_loop(&s, x, rel_tol, out);
+  if (st != DUFM_OK)
+    goto cleanup;
+  /* The verdict at the end point, not the working set's least-squares
+   * multipliers (which may lie outside their intervals): every entry at 0
+   * held with its bounded least-squares multiplier, whose Lagrangian
+   * gradient is r. Clarke stationarity of the true loss (multipliers in
+   * [0, dF/dH], those entries masked to 0) across pieces; the piece's KKT
+   * conditions (one-sided, the mask unchanged) for a fixed piece. */
+  double f, rn;
+  st = clarke(&s, &c, x, s.tolb, s.cap, fixed, &f, &rn);
   if (st != DUFM_OK)
     goto cleanup;
   for (long t = 0; t < s.m; t++)
     mult[s.ent[t]] = c.bz[t];
   out->converged = isfinite(f) && rn <= rel_tol * fabs(f);
+  if ((st = factor(&s)) != DUFM_OK)
+    goto cleanup;
+  out->rank = s.r;
   out->f = f;
   out->rnorm = rn;
   out->kinks = s.m;
 cleanup:
-  out->evals = used(&s, ev0);
+  out->evals = used(&s, s.ev0);
   pe->mult = NULL;
   free(c.bst);
   free(c.b);
@@ -714,8 +961,9 @@ cleanup:
   free(c.lo);
   free(c.st);
   free(c.z);
-  free(mu_keep);
-  free(mask0);
+  free(s.mu_keep);
+  free(s.fresh);
+  free(s.mask0);
   free(s.nanmu);
   free(s.pre0);
   free(s.tmp);
@@ -728,8 +976,8 @@ cleanup:
   free(s.d);
   free(s.rr);
   free(s.g);
-  free(x0);
-  free(muv);
+  free(s.x0);
+  free(s.muv);
   free(s.c);
   free(s.piv);
   free(s.tau);

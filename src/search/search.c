@@ -143,6 +143,7 @@ static dufm_status one_setting(dufm_search_outcome *out, const dufm_params *p,
   dufm_polish_opts pol;
   dufm_polish_opts_default(&pol);
   pol.max_evals = final_budget > 10 ? final_budget : 10;
+  pol.stage = DUFM_POLISH_ROUNDS;
   dufm_polish_report_clear(&out->polish);
   st = dufm_polish(&out->best, &out->polish, p, &pol, err);
   if (st != DUFM_OK)

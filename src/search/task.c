@@ -126,6 +126,7 @@ dufm_status dufm_search_task_run(dufm_search_result *out, const dufm_search_plan
   dufm_polish_opts po;
   dufm_polish_opts_default(&po);
   po.max_evals = t->polish_evals > 10 ? t->polish_evals : 10;
+  po.stage = DUFM_POLISH_ROUNDS; /* cheap per start; the step budget stays bit-reproducible */
   st = dufm_polish(&out->x, &out->polish, &plan->p, &po, err);
   if (st == DUFM_ENUMERIC) {
     dufm_err_clear(err);

@@ -94,6 +94,9 @@ dufm_status dufm_sets_solve(dufm_sets_solution *out, const dufm_structure *s, co
   dufm_polish_opts defaults;
   if (o == NULL) {
     dufm_polish_opts_default(&defaults);
+    /* The menu's budget and stage (what the compare tables were measured with). */
+    defaults.max_evals = 20000;
+    defaults.stage = DUFM_POLISH_ROUNDS;
     o = &defaults;
   }
   if (dufm_structure_kind_of(s) != DUFM_STRUCTURE_SETS)
