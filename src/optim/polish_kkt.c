@@ -1,24 +1,24 @@
-/* Kink-aware polish of one piece: an active-set trust-region Newton-CG for
- *   min F_M(x)  s.t.  P_e(x) = 0 (e in the held set E),
- *   P >= 0 on the other active entries, P <= 0 on the other inactive ones,
- * where F_M is the piece of the mask M (held entries masked to 0). A minimum
- * of the true loss on kinks is a KKT point of this problem with multipliers
- * 0 <= mu_e <= dF/dH_e (docs/search.md, "Polish").
+/* Active-set polish of one piece, two variants sharing the machinery.
+ * piece_loop (fixed = 1, the default stage): a KKT point of
+ *   min F_M(x)  s.t.  P_e(x) >= 0 where M_e = 1, P_e(x) <= 0 where M_e = 0,
+ * the mask M never changes; judged by the one-sided bounded least squares
+ * over the entries at 0.
+ * cross_loop (fixed = 0): min F_M s.t. P_e = 0 on the held set E (masked to
+ * 0), the other entries on their side; held entries whose multiplier lies
+ * outside [0, dF/dH] are released to the side it asks for (the pattern may
+ * change); judged by Clarke stationarity (docs/search.md, "Polish").
  *
  * Each iteration: the Jacobian J of P_E (one backward pass per constraint,
  * dense), its pivoted QR J^T Pi = Q R; least-squares multipliers
- * mu = -Pi R^-1 Q^T g and the Lagrangian gradient r = g + J^T mu = (I - Q Q^T) g.
- * The held entry whose multiplier is furthest outside [0, dF/dH] (weighted by
- * |grad P_e|) is released to the side its sign asks for once that violation
- * exceeds 100 |r|; otherwise a Steihaug conjugate-gradient step on {J d = 0}
- * with Hessian-vector products of the Lagrangian by central differences of
- * its gradient (the Cauchy step along -r instead when the Newton step would
- * push an entry sitting at 0 to its wrong side); chord Gauss-Newton
- * corrections back onto P_E = 0 (minimum-norm, x += Q R^-T (-c)); a ratio
- * test that adds the first entry crossing zero to E; trust-region acceptance
- * on the piece loss of the feasible points. The end point is judged by
- * Clarke stationarity (clarke(): bounded least squares over every entry at
- * 0), not by the working set's least-squares multipliers. */
+ * mu = -Pi R^-1 Q^T g and the Lagrangian gradient r = g + J^T mu = (I - Q Q^T) g;
+ * a Steihaug conjugate-gradient step on {J d = 0} with Hessian-vector
+ * products of the Lagrangian by central differences of its gradient; chord
+ * Gauss-Newton corrections back onto P_E = 0 (minimum-norm,
+ * x += Q R^-T (-c)); a ratio test that holds the first entries crossing zero
+ * and cuts the step there; trust-region acceptance on the piece loss of the
+ * feasible points. The end point is judged by clarke() (bounded least
+ * squares over every entry at 0), not by the working set's least-squares
+ * multipliers. */
 #include <cblas.h>
 #include <float.h>
 #include <lapacke.h>
@@ -697,7 +697,7 @@ static dufm_status cross_loop(kkt *s, double *x, double rel_tol, dufm_i_kkt_out 
 
 /* The fixed-piece loop: min F_M s.t. P_e <= 0 on inactive entries, >= 0 on
  * active ones, M never changes. Newton-CG on the stratum of the working set
- * until its tangent gradient is below a tenth of the target; then the
+ * until its tangent gradient is below half the target; then the
  * piece's KKT test (one-sided bounded least squares over every entry at 0,
  * clarke(fixed)); entries whose multiplier is at its bound 0 while the
  * residual pulls them inward are released, and a steepest-descent step along
