@@ -44,31 +44,47 @@ static void test_l1_reaches_dnc(void) {
   dufm_params_clear(&p);
 }
 
+/* A closed-form structure at (L, K = 10, lambda = 0.004, n = 1): its
+ * rescale-optimal configuration in per-sample form and its closed-form loss
+ * enclosure (dufm_structure_evaluate). */
+typedef struct {
+  dufm_params p;
+  dufm_config x;
+  dufm_structure_eval e;
+} closed_point;
+
+static void closed_open(closed_point *c, const char *spec, int L) {
+  memset(c, 0, sizeof *c);
+  tu_params(&c->p, L, 10, 1, "0.004");
+  dufm_structure *s = NULL;
+  CU_ASSERT_FATAL(dufm_structure_parse(&s, spec, NULL) == DUFM_OK);
+  CU_ASSERT_FATAL(dufm_structure_evaluate(&c->e, s, &c->p, NULL) == DUFM_OK);
+  CU_ASSERT_FATAL(dufm_structure_materialize(&c->x, s, &c->p, DUFM_FORM_SAMPLES, NULL) == DUFM_OK);
+  dufm_structure_free(s);
+}
+
+static void closed_close(closed_point *c) {
+  dufm_config_clear(&c->x);
+  dufm_structure_eval_clear(&c->e);
+  dufm_params_clear(&c->p);
+}
+
 /* srg:5 sits exactly on kinks; polishing never ends above its closed form. */
 static void test_srg5_closed_form_or_below(void) {
-  dufm_params p;
-  tu_params(&p, 4, 10, 1, "0.004");
-  dufm_structure *s = NULL;
-  CU_ASSERT_FATAL(dufm_structure_parse(&s, "srg:5", NULL) == DUFM_OK);
-  dufm_structure_eval e = {0};
-  CU_ASSERT_FATAL(dufm_structure_evaluate(&e, s, &p, NULL) == DUFM_OK);
-  dufm_config x;
-  CU_ASSERT_FATAL(dufm_structure_materialize(&x, s, &p, DUFM_FORM_SAMPLES, NULL) == DUFM_OK);
+  closed_point c;
+  closed_open(&c, "srg:5", 4);
   dufm_polish_opts o;
   dufm_polish_opts_default(&o);
   o.max_evals = 6000;
   dufm_polish_report r;
-  CU_ASSERT_FATAL(dufm_polish(&x, &r, &p, &o, NULL) == DUFM_OK);
-  TU_ASSERT_CLOSE(r.loss_in, e.loss, 1e-12, 0.0);
-  CU_ASSERT(r.loss <= e.upper);
+  CU_ASSERT_FATAL(dufm_polish(&c.x, &r, &c.p, &o, NULL) == DUFM_OK);
+  TU_ASSERT_CLOSE(r.loss_in, c.e.loss, 1e-12, 0.0);
+  CU_ASSERT(r.loss <= c.e.upper);
   CU_ASSERT(r.loss <= r.loss_in);
-  TU_ASSERT_CLOSE(eval_loss(&x, &p), r.loss, 0.0, 0.0);
+  TU_ASSERT_CLOSE(eval_loss(&c.x, &c.p), r.loss, 0.0, 0.0);
   CU_ASSERT(r.evals <= o.max_evals + 100);
   dufm_polish_report_clear(&r);
-  dufm_config_clear(&x);
-  dufm_structure_eval_clear(&e);
-  dufm_structure_free(s);
-  dufm_params_clear(&p);
+  closed_close(&c);
 }
 
 /* Adds eps N(0, 1) to every entry of x (H1, then W1..WL). */
@@ -134,29 +150,20 @@ static void test_dnc_on_kinks(void) {
  * its closed form (dufm_structure_evaluate) or below, on a point whose held
  * kinks are at P = 0 to rounding. */
 static void test_clique53_closed_form_or_below(void) {
-  dufm_params p;
-  tu_params(&p, 4, 10, 1, "0.004");
-  dufm_structure *s = NULL;
-  CU_ASSERT_FATAL(dufm_structure_parse(&s, "clique:5:3", NULL) == DUFM_OK);
-  dufm_structure_eval e = {0};
-  CU_ASSERT_FATAL(dufm_structure_evaluate(&e, s, &p, NULL) == DUFM_OK);
-  dufm_config x;
-  CU_ASSERT_FATAL(dufm_structure_materialize(&x, s, &p, DUFM_FORM_SAMPLES, NULL) == DUFM_OK);
+  closed_point c;
+  closed_open(&c, "clique:5:3", 4);
   dufm_polish_opts o;
   dufm_polish_opts_default(&o);
   o.max_evals = 6000; /* the default stage: the fixed piece */
   dufm_polish_report r;
-  CU_ASSERT_FATAL(dufm_polish(&x, &r, &p, &o, NULL) == DUFM_OK);
-  TU_ASSERT_CLOSE(r.loss_in, e.loss, 1e-12, 0.0);
-  CU_ASSERT(r.loss <= e.upper);
+  CU_ASSERT_FATAL(dufm_polish(&c.x, &r, &c.p, &o, NULL) == DUFM_OK);
+  TU_ASSERT_CLOSE(r.loss_in, c.e.loss, 1e-12, 0.0);
+  CU_ASSERT(r.loss <= c.e.upper);
   CU_ASSERT(r.loss < 0.99 * r.loss_in);
   CU_ASSERT(r.kink_residual <= 1e-12);
-  TU_ASSERT_CLOSE(eval_loss(&x, &p), r.loss, 0.0, 0.0);
+  TU_ASSERT_CLOSE(eval_loss(&c.x, &c.p), r.loss, 0.0, 0.0);
   dufm_polish_report_clear(&r);
-  dufm_config_clear(&x);
-  dufm_structure_eval_clear(&e);
-  dufm_structure_free(s);
-  dufm_params_clear(&p);
+  closed_close(&c);
 }
 
 /* From random points and tiny budgets the returned loss never rises, and the
@@ -385,31 +392,22 @@ static void test_bvls_enumeration(void) {
  * computes by its own pass at the returned point. srg:5 at L = 4 still ends
  * at or below its closed form, and reports converged iff rel_grad <= rel_tol. */
 static void test_srg5_kkt_clarke(void) {
-  dufm_params p;
-  tu_params(&p, 4, 10, 1, "0.004");
-  dufm_structure *s = NULL;
-  CU_ASSERT_FATAL(dufm_structure_parse(&s, "srg:5", NULL) == DUFM_OK);
-  dufm_structure_eval e = {0};
-  CU_ASSERT_FATAL(dufm_structure_evaluate(&e, s, &p, NULL) == DUFM_OK);
-  dufm_config x;
-  CU_ASSERT_FATAL(dufm_structure_materialize(&x, s, &p, DUFM_FORM_SAMPLES, NULL) == DUFM_OK);
+  closed_point c;
+  closed_open(&c, "srg:5", 4);
   dufm_polish_opts o;
   dufm_polish_opts_default(&o);
   o.stage = DUFM_POLISH_CROSS;
   o.max_evals = 4000;
   dufm_polish_report r, q;
-  CU_ASSERT_FATAL(dufm_polish(&x, &r, &p, &o, NULL) == DUFM_OK);
-  CU_ASSERT(r.loss <= e.upper);
+  CU_ASSERT_FATAL(dufm_polish(&c.x, &r, &c.p, &o, NULL) == DUFM_OK);
+  CU_ASSERT(r.loss <= c.e.upper);
   CU_ASSERT(r.kinks > 0);
   CU_ASSERT_EQUAL(r.converged, r.rel_grad <= o.rel_tol);
-  CU_ASSERT_FATAL(dufm_polish_inspect(&q, &x, &p, NULL) == DUFM_OK);
+  CU_ASSERT_FATAL(dufm_polish_inspect(&q, &c.x, &c.p, NULL) == DUFM_OK);
   CU_ASSERT(r.rel_grad <= q.rel_grad * (1.0 + 1e-9));
   dufm_polish_report_clear(&q);
   dufm_polish_report_clear(&r);
-  dufm_config_clear(&x);
-  dufm_structure_eval_clear(&e);
-  dufm_structure_free(s);
-  dufm_params_clear(&p);
+  closed_close(&c);
 }
 
 /* The default pattern stage ends at a KKT point of srg:5's piece at L = 4:
@@ -419,19 +417,13 @@ static void test_srg5_kkt_clarke(void) {
  * dufm_eval's loss is the report's. python/tests/test_polish_piece.py checks
  * the KKT residual by a second path (autograd + NNLS). */
 static void test_srg5_piece_kkt(void) {
-  dufm_params p;
-  tu_params(&p, 4, 10, 1, "0.004");
-  dufm_structure *s = NULL;
-  CU_ASSERT_FATAL(dufm_structure_parse(&s, "srg:5", NULL) == DUFM_OK);
-  dufm_structure_eval e = {0};
-  CU_ASSERT_FATAL(dufm_structure_evaluate(&e, s, &p, NULL) == DUFM_OK);
-  dufm_config x;
-  CU_ASSERT_FATAL(dufm_structure_materialize(&x, s, &p, DUFM_FORM_SAMPLES, NULL) == DUFM_OK);
+  closed_point c;
+  closed_open(&c, "srg:5", 4);
   dufm_polish_opts o;
   dufm_polish_opts_default(&o);
   CU_ASSERT_EQUAL(o.stage, DUFM_POLISH_PIECE);
   dufm_polish_report r;
-  CU_ASSERT_FATAL(dufm_polish(&x, &r, &p, &o, NULL) == DUFM_OK);
+  CU_ASSERT_FATAL(dufm_polish(&c.x, &r, &c.p, &o, NULL) == DUFM_OK);
   CU_ASSERT(strcmp(r.method, "piece") == 0);
   CU_ASSERT(r.converged);
   CU_ASSERT(r.rel_grad <= o.rel_tol);
@@ -440,14 +432,11 @@ static void test_srg5_piece_kkt(void) {
   CU_ASSERT_EQUAL(r.violations, 0);
   CU_ASSERT(r.kink_residual <= 1e-12);
   CU_ASSERT(r.kink_rank > 0 && r.kink_rank <= r.kinks);
-  CU_ASSERT(r.loss < e.lower);
-  TU_ASSERT_CLOSE(eval_loss(&x, &p), r.loss, 0.0, 0.0);
+  CU_ASSERT(r.loss < c.e.lower);
+  TU_ASSERT_CLOSE(eval_loss(&c.x, &c.p), r.loss, 0.0, 0.0);
   TU_ASSERT_CLOSE(r.piece_loss, r.loss, 1e-13, 0.0);
   dufm_polish_report_clear(&r);
-  dufm_config_clear(&x);
-  dufm_structure_eval_clear(&e);
-  dufm_structure_free(s);
-  dufm_params_clear(&p);
+  closed_close(&c);
 }
 
 int main(void) {
