@@ -592,6 +592,55 @@ static int accept(double f, double ft, double pa, double dn, double full, double
   return ok;
 }
 
+/* The tangent step from x (s->g, s->rr and s->muv of the working set at x):
+ * Steihaug Newton-CG, the trial and the trust-region test. Returns 1 when
+ * the loop should stop (radius exhausted, or an error in *st). */
+static int tangent_step(kkt *s, double *x, double f, double rn, double rel_tol, double *delta,
+                        long *stall, dufm_i_kkt_out *out, dufm_status *st) {
+  const size_t n = s->n;
+  double pred;
+  double tol = rn * fmin(0.1, sqrt(rn / fabs(f)));
+  tol = fmax(tol, (s->fixed ? 0.01 : 0.05) * rel_tol * fabs(f));
+  *st = DUFM_OK;
+  steihaug(s, x, s->muv, *delta, tol, &pred, s->ev0);
+  if (!s->fixed && wrong_way(s, x, s->tolb)) {
+    /* The Newton step would push an entry that sits on its boundary (just
+     * released, or degenerate) across at once: the Cauchy step along -r
+     * moves a released entry to its side at first order. */
+    cauchy(s, x, s->muv, *delta, &pred);
+    out->cauchy++;
+  }
+  double dn = nrm(s->d, n);
+  if (!(dn > 0.0) || !(pred > 0.0)) {
+    (*stall)++;
+    *delta *= 0.25;
+    return *delta < 1e-18 * (1.0 + nrm(x, n));
+  }
+  keep(s, x);
+  long added;
+  double alpha, ft, before = *delta;
+  if ((*st = trial(s, x, &added, &alpha, &ft)) != DUFM_OK)
+    return 1;
+  /* alpha pred <= the model's decrease; the fixed piece measures the radius
+   * by the length taken. */
+  if (accept(f, ft, alpha * pred, s->fixed ? alpha * dn : dn, dn, delta)) {
+    out->added += added;
+    *stall = 0;
+    return 0;
+  }
+  (*stall)++;
+  if (s->fixed && added > 0 && alpha < 1e-3 && held_near_zero(s)) {
+    /* Cut at once by entries a hair off zero: hold them and retry from x0
+     * with the same radius (the next trial restores them to 0). */
+    memcpy(x, s->x0, n * sizeof *x);
+    out->added += added;
+    *delta = before;
+    return 0;
+  }
+  undo(s, x);
+  return *delta < 1e-18 * (1.0 + nrm(x, n));
+}
+
 /* The cross-piece loop: held entries are released to the side their
  * least-squares multiplier asks for, which may change the pattern. */
 static dufm_status cross_loop(kkt *s, double *x, double rel_tol, dufm_i_kkt_out *out) {
@@ -657,40 +706,11 @@ static dufm_status cross_loop(kkt *s, double *x, double rel_tol, dufm_i_kkt_out 
       need_jac = 1;
       continue;
     }
-    /* The tangent step. */
-    double pred;
-    double tol = rn * fmin(0.1, sqrt(rn / fabs(f)));
-    tol = fmax(tol, 0.05 * rel_tol * fabs(f));
-    steihaug(s, x, muv, delta, tol, &pred, s->ev0);
-    if (wrong_way(s, x, s->tolb)) {
-      /* The Newton step would push an entry that sits on its boundary (just
-       * released, or degenerate) across at once: the Cauchy step along -r
-       * moves a released entry to its side at first order. */
-      cauchy(s, x, muv, delta, &pred);
-      out->cauchy++;
-    }
-    double dn = nrm(s->d, n);
-    if (!(dn > 0.0) || !(pred > 0.0)) {
-      stall++;
-      delta *= 0.25;
-      if (delta < 1e-18 * (1.0 + nrm(x, n)))
-        break;
-      continue;
-    }
-    keep(s, x);
-    long added;
-    double alpha, ft;
-    if ((st = trial(s, x, &added, &alpha, &ft)) != DUFM_OK)
+    int stop = tangent_step(s, x, f, rn, rel_tol, &delta, &stall, out, &st);
+    if (st != DUFM_OK)
       return st;
-    if (accept(f, ft, alpha * pred, dn, dn, &delta)) { /* alpha pred <= the model's decrease */
-      out->added += added;
-      stall = 0;
-    } else {
-      undo(s, x);
-      stall++;
-      if (delta < 1e-18 * (1.0 + nrm(x, n)))
-        break;
-    }
+    if (stop)
+      break;
   }
   return DUFM_OK;
 }
@@ -801,40 +821,11 @@ static dufm_status piece_loop(kkt *s, clk *c, double *x, double rel_tol, dufm_i_
       }
       continue;
     }
-    double pred;
-    double tol = rn * fmin(0.1, sqrt(rn / fabs(f)));
-    tol = fmax(tol, 0.01 * rel_tol * fabs(f));
-    steihaug(s, x, muv, delta, tol, &pred, s->ev0);
-    double dn = nrm(s->d, n);
-    if (!(dn > 0.0) || !(pred > 0.0)) {
-      stall++;
-      delta *= 0.25;
-      if (delta < 1e-18 * (1.0 + nrm(x, n)))
-        break;
-      continue;
-    }
-    keep(s, x);
-    long added;
-    double alpha, ft;
-    if ((st = trial(s, x, &added, &alpha, &ft)) != DUFM_OK)
+    int stop = tangent_step(s, x, f, rn, rel_tol, &delta, &stall, out, &st);
+    if (st != DUFM_OK)
       return st;
-    double keep_delta = delta;
-    if (accept(f, ft, alpha * pred, alpha * dn, dn, &delta)) {
-      out->added += added;
-      stall = 0;
-    } else if (added > 0 && alpha < 1e-3 && held_near_zero(s)) {
-      /* Cut at once by entries a hair off zero: hold them and retry from
-       * x0 with the same radius (the next trial restores them to 0). */
-      memcpy(x, s->x0, n * sizeof *x);
-      out->added += added;
-      delta = keep_delta;
-      stall++;
-    } else {
-      undo(s, x);
-      stall++;
-      if (delta < 1e-18 * (1.0 + nrm(x, n)))
-        break;
-    }
+    if (stop)
+      break;
   }
   return DUFM_OK;
 }
