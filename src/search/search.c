@@ -1,18 +1,14 @@
 /* The search driver: internal chains, the plan's tasks over a thread pool,
  * the reduction and the final polish of the winner. */
 #include <math.h>
-#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 #include "core/clock.h"
+#include "core/pool.h"
 #include "dufm/dnc.h"
 #include "dufm/search.h"
-
-void openblas_set_num_threads(int num_threads);
-int openblas_get_num_threads(void);
 
 /* Shares of the budget: each internal chain search, the target's phase 2,
  * the final polish. */
@@ -31,68 +27,46 @@ void dufm_search_outcome_clear(dufm_search_outcome *r) {
   memset(r, 0, sizeof *r);
 }
 
+/* Task i of the plan in ctx (results in plan_ctx.res). */
 typedef struct {
   const dufm_search_plan *plan;
   dufm_search_result *res;
-  dufm_status *st;
-  dufm_err *errs;
-  pthread_mutex_t lock;
-  int next;
-} pool;
+} plan_ctx;
 
-static void *worker(void *arg) {
-  pool *pl = arg;
-  openblas_set_num_threads(1);
-  for (;;) {
-    pthread_mutex_lock(&pl->lock);
-    int i = pl->next < pl->plan->ntasks ? pl->next++ : -1;
-    pthread_mutex_unlock(&pl->lock);
-    if (i < 0)
-      return NULL;
-    pl->st[i] = dufm_search_task_run(&pl->res[i], pl->plan, i, &pl->errs[i]);
-    if (pl->plan->o.progress != NULL && pl->st[i] == DUFM_OK) {
-      char line[256];
-      snprintf(line, sizeof line, "L = %d, K = %d: task %d/%d (%s): loss %.12g, %ld evaluations",
-               pl->plan->p.L, pl->plan->p.K, i + 1, pl->plan->ntasks, pl->plan->tasks[i].origin,
-               pl->res[i].loss, pl->res[i].evals);
-      pl->plan->o.progress(pl->plan->o.progress_ctx, line);
-    }
+static dufm_status run_task(void *ctx, int i, dufm_err *err) {
+  plan_ctx *pc = ctx;
+  const dufm_search_plan *plan = pc->plan;
+  dufm_status st = dufm_search_task_run(&pc->res[i], plan, i, err);
+  if (plan->o.progress != NULL && st == DUFM_OK) {
+    char line[256];
+    snprintf(line, sizeof line, "L = %d, K = %d: task %d/%d (%s): loss %.12g, %ld evaluations",
+             plan->p.L, plan->p.K, i + 1, plan->ntasks, plan->tasks[i].origin, pc->res[i].loss,
+             pc->res[i].evals);
+    plan->o.progress(plan->o.progress_ctx, line);
   }
+  return st;
 }
 
 /* Every task of plan into res[0..ntasks) (cleared by the caller). */
 static dufm_status run_all(dufm_search_result *res, const dufm_search_plan *plan, dufm_err *err) {
-  pool pl = {plan, res, NULL, NULL, PTHREAD_MUTEX_INITIALIZER, 0};
-  pl.st = calloc((size_t)plan->ntasks, sizeof *pl.st);
-  pl.errs = calloc((size_t)plan->ntasks, sizeof *pl.errs);
-  long cores = sysconf(_SC_NPROCESSORS_ONLN);
-  int nth = plan->o.threads > 0 ? plan->o.threads : (cores > 0 && cores < 1024 ? (int)cores : 1);
-  nth = nth < plan->ntasks ? nth : plan->ntasks;
-  pthread_t *tid = calloc((size_t)nth, sizeof *tid);
+  plan_ctx pc = {plan, res};
+  dufm_status *sts = calloc((size_t)plan->ntasks, sizeof *sts);
+  dufm_err *errs = calloc((size_t)plan->ntasks, sizeof *errs);
   dufm_status st = DUFM_OK;
-  if (pl.st == NULL || pl.errs == NULL || tid == NULL) {
+  if (sts == NULL || errs == NULL) {
     st = dufm_err_set(err, DUFM_ENOMEM, "out of memory for %d search tasks", plan->ntasks);
     goto cleanup;
   }
-  int saved = openblas_get_num_threads(), started = 0;
-  for (; started < nth; started++)
-    if (pthread_create(&tid[started], NULL, worker, &pl) != 0)
-      break;
-  if (started == 0)
-    worker(&pl);
-  for (int t = 0; t < started; t++)
-    pthread_join(tid[t], NULL);
-  openblas_set_num_threads(saved);
+  dufm_i_pool_run(plan->ntasks, plan->o.threads, run_task, &pc, sts, errs);
   for (int i = 0; i < plan->ntasks; i++)
-    if (pl.st[i] != DUFM_OK) {
-      st = dufm_err_set(err, pl.st[i], "search task %d (%s): %s", i, plan->tasks[i].origin,
-                        pl.errs[i].msg);
+    if (sts[i] != DUFM_OK) {
+      st = dufm_err_set(err, sts[i], "search task %d (%s): %s", i, plan->tasks[i].origin,
+                        errs[i].msg);
       break;
     }
 cleanup:
-  free(tid);
-  free(pl.errs);
-  free(pl.st);
+  free(errs);
+  free(sts);
   return st;
 }
 
