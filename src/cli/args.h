@@ -55,6 +55,15 @@ int cli_params(dufm_params *p, const cli_common *c);
  * *out is malloc'ed. Returns 0, or -1 after printing the error. */
 int cli_int_list(long **out, int *count, const char *text, const char *flag, long lo, long hi);
 
+/* "what" shortened to at most max bytes with control characters escaped
+ * (\n, \t, \xHH), for echoing a user's value into a one-line message. */
+const char *cli_echo(char *buf, size_t size, const char *what, size_t max);
+
+/* 0 when --FLAG (its text, NULL when not given) equals actual, the value
+ * that where (a file or folder) fixes; else prints "--FLAG: differs from
+ * FLAG = ACTUAL in WHERE: TEXT" and returns -1. */
+int cli_size_agrees(const char *text, const char *flag, long actual, const char *where);
+
 /* Params for a configuration folder of sizes L, K, n: given --L/--K/--n must
  * agree with them; lambdas from the flags. 0, or -1 after printing. */
 int cli_folder_params(dufm_params *p, const cli_common *c, int L, int K, int n);

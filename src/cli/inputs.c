@@ -55,23 +55,48 @@ int cli_int_list(long **out, int *count, const char *text, const char *flag, lon
   return 0;
 }
 
-/* A given --flag must agree with the size the folder fixes. */
-static int agree(const char *text, const char *flag, long actual) {
+const char *cli_echo(char *buf, size_t size, const char *what, size_t max) {
+  size_t o = 0, i = 0, len = strlen(what);
+  if (max + 1 > size)
+    max = size - 1;
+  for (; i < len && o + 4 < max; i++) {
+    unsigned char c = (unsigned char)what[i];
+    if (c == '\n')
+      o += (size_t)snprintf(buf + o, size - o, "\\n");
+    else if (c == '\t')
+      o += (size_t)snprintf(buf + o, size - o, "\\t");
+    else if (c < 0x20 || c == 0x7f)
+      o += (size_t)snprintf(buf + o, size - o, "\\x%02x", c);
+    else
+      buf[o++] = (char)c;
+  }
+  if (i < len && o + 3 < size) {
+    memcpy(buf + o, "...", 3);
+    o += 3;
+  }
+  buf[o < size ? o : size - 1] = '\0';
+  return buf;
+}
+
+int cli_size_agrees(const char *text, const char *flag, long actual, const char *where) {
   long v;
   if (text == NULL)
     return 0;
   if (cli_int(&v, text, flag, 1, 1L << 30) != 0)
     return -1;
   if (v != actual) {
-    cli_fail("--%s: %ld disagrees with the configuration folder, which has %s = %ld", flag, v, flag,
-             actual);
+    char e[64];
+    cli_fail("--%s: differs from %s = %ld in %s: %s", flag, flag, actual, where,
+             cli_echo(e, sizeof e, text, 40));
     return -1;
   }
   return 0;
 }
 
 int cli_folder_params(dufm_params *p, const cli_common *c, int L, int K, int n) {
-  if (agree(c->L, "L", L) || agree(c->K, "K", K) || agree(c->n, "n", n))
+  const char *where = "the configuration folder";
+  if (cli_size_agrees(c->L, "L", L, where) || cli_size_agrees(c->K, "K", K, where) ||
+      cli_size_agrees(c->n, "n", n, where))
     return -1;
   cli_common sized = *c;
   char Ls[16], Ks[16], ns[16];

@@ -5,44 +5,6 @@
 
 #include "meta_args.h"
 
-const char *cli_echo(char *buf, size_t size, const char *what, size_t max) {
-  size_t o = 0, i = 0, len = strlen(what);
-  if (max + 1 > size)
-    max = size - 1;
-  for (; i < len && o + 4 < max; i++) {
-    unsigned char c = (unsigned char)what[i];
-    if (c == '\n')
-      o += (size_t)snprintf(buf + o, size - o, "\\n");
-    else if (c == '\t')
-      o += (size_t)snprintf(buf + o, size - o, "\\t");
-    else if (c < 0x20 || c == 0x7f)
-      o += (size_t)snprintf(buf + o, size - o, "\\x%02x", c);
-    else
-      buf[o++] = (char)c;
-  }
-  if (i < len && o + 3 < size) {
-    memcpy(buf + o, "...", 3);
-    o += 3;
-  }
-  buf[o < size ? o : size - 1] = '\0';
-  return buf;
-}
-
-static int size_agrees(const char *text, const char *flag, int actual, const char *where) {
-  long v;
-  if (text == NULL)
-    return 0;
-  if (cli_int(&v, text, flag, 1, 1L << 30) != 0)
-    return -1;
-  if (v != actual) {
-    char e[64];
-    cli_fail("--%s: differs from %s = %d in %s: %s", flag, flag, actual, where,
-             cli_echo(e, sizeof e, text, 40));
-    return -1;
-  }
-  return 0;
-}
-
 static int lambda_differs(const mpq_t flag_value, const mpq_t file_value, const char *flag,
                           const char *file_name, const char *given, const char *where) {
   if (mpq_equal(flag_value, file_value))
@@ -56,8 +18,8 @@ static int lambda_differs(const mpq_t flag_value, const mpq_t file_value, const 
 }
 
 int cli_meta_agree(const dufm_params *p, const cli_common *c, const char *where) {
-  if (size_agrees(c->L, "L", p->L, where) || size_agrees(c->K, "K", p->K, where) ||
-      size_agrees(c->n, "n", p->n, where))
+  if (cli_size_agrees(c->L, "L", p->L, where) || cli_size_agrees(c->K, "K", p->K, where) ||
+      cli_size_agrees(c->n, "n", p->n, where))
     return -1;
   if (c->lambda == NULL && c->lambda_h == NULL && c->lambda_w == NULL)
     return 0;

@@ -24,8 +24,4 @@ int cli_need_lambda(const cli_common *c, const char *where);
 int cli_folder_meta_params(dufm_params *p, dufm_form *form, int *found, const cli_common *c,
                            const char *dir, const dufm_config *cfg, int n);
 
-/* "what" shortened to at most max bytes with control characters escaped
- * (\n, \t, \xHH), for echoing a user's value into a one-line message. */
-const char *cli_echo(char *buf, size_t size, const char *what, size_t max);
-
 #endif

@@ -112,27 +112,14 @@ int opt_widths(optimize_job *j, const char *text) {
   return 0;
 }
 
-/* A given --L/--K/--n must agree with the folder (as for dufm eval). */
-static int check_size(const char *text, const char *flag, long actual) {
-  long v;
-  if (text == NULL)
-    return 0;
-  if (cli_int(&v, text, flag, 1, 1L << 30) != 0)
-    return -1;
-  if (v != actual)
-    return cli_fail("--%s: %ld disagrees with the --init folder, which has %s = %ld", flag, v, flag,
-                    actual),
-           -1;
-  return 0;
-}
-
 static int init_folder(optimize_job *j, cli_common *c, const char *dir) {
   dufm_err err;
   int n = 0;
   if (dufm_config_load(&j->start, &n, dir, &err) != DUFM_OK)
     return cli_fail("--init: %s", err.msg), -1;
-  if (check_size(c->L, "L", j->start.L) || check_size(c->K, "K", j->start.K) ||
-      check_size(c->n, "n", n))
+  if (cli_size_agrees(c->L, "L", j->start.L, "the --init folder") ||
+      cli_size_agrees(c->K, "K", j->start.K, "the --init folder") ||
+      cli_size_agrees(c->n, "n", n, "the --init folder"))
     return -1;
   char Ls[16], Ks[16], ns[16];
   snprintf(Ls, sizeof Ls, "%d", j->start.L);
