@@ -715,6 +715,34 @@ static dufm_status cross_loop(kkt *s, double *x, double rel_tol, dufm_i_kkt_out 
   return DUFM_OK;
 }
 
+/* After clarke(fixed): releases the held entries whose multiplier sits at
+ * its bound 0 while the residual s->rr pulls them into their own side (they
+ * leave the working set, marked fresh); the others stay, in order, with
+ * their multipliers in s->muv and their rows in s->J. Returns the count. */
+static long release_pulled(kkt *s, const clk *c) {
+  const size_t n = s->n;
+  long kept = 0, rel = 0;
+  double rkn = nrm(s->rr, n);
+  for (long t = 0; t < s->m; t++) {
+    long e = s->ent[t];
+    const double *row = s->J + (size_t)t * n;
+    double pull = dot(row, s->rr, n), rown = nrm(row, n);
+    int at_bound = c->bst[t] == -1 || c->bst[t] == 1;
+    int inward = s->pe->mask[e] ? pull < 0.0 : pull > 0.0;
+    if (at_bound && inward && fabs(pull) > 1e-12 * rkn * rown) {
+      s->mu[e] = NAN;
+      s->fresh[e] = 1;
+      rel++;
+    } else {
+      memmove(s->J + (size_t)kept * n, row, n * sizeof *row);
+      s->muv[kept] = c->bz[t];
+      s->ent[kept++] = e;
+    }
+  }
+  s->m = kept;
+  return rel;
+}
+
 /* The fixed-piece loop: min F_M s.t. P_e <= 0 on inactive entries, >= 0 on
  * active ones, M never changes. Newton-CG on the stratum of the working set
  * until its tangent gradient is below half the target; then the
@@ -725,7 +753,6 @@ static dufm_status cross_loop(kkt *s, double *x, double rel_tol, dufm_i_kkt_out 
  * own side, and within one piece the first-order model is exact) leaves the
  * stratum before Newton resumes. */
 static dufm_status piece_loop(kkt *s, clk *c, double *x, double rel_tol, dufm_i_kkt_out *out) {
-  dufm_i_pe *pe = s->pe;
   const size_t n = s->n;
   double *muv = s->muv;
   dufm_status st;
@@ -740,8 +767,8 @@ static dufm_status piece_loop(kkt *s, clk *c, double *x, double rel_tol, dufm_i_
     if (!isfinite(f))
       break;
     /* Every entry at zero is held (except those just released), so that
-     * dependent zeros (dead units) join at once instead of one blocked step
-     * each. */
+     * zeros whose rows depend on the held ones (low-rank class means) join
+     * at once instead of one blocked step each. */
     for (size_t e = 0; e < s->nm && s->m < s->cap; e++) {
       if (fabs(s->pre0[e]) > s->tolb)
         s->fresh[e] = 0;
@@ -768,26 +795,10 @@ static dufm_status piece_loop(kkt *s, clk *c, double *x, double rel_tol, dufm_i_
         break;
       /* Releasing pays only when the bounds, not the stratum, hold rk up. */
       int release = rn <= 0.5 * rel_tol * fabs(f) || rk > 2.0 * rn;
-      /* Release the entries at their bound that the residual pulls inward. */
-      long kept = 0, rel = 0;
-      double rkn = nrm(s->rr, n);
-      for (long t = 0; t < s->m; t++) {
-        long e = s->ent[t];
-        const double *row = s->J + (size_t)t * n;
-        double pull = dot(row, s->rr, n), rown = nrm(row, n);
-        int at_bound = c->bst[t] == -1 || c->bst[t] == 1;
-        int inward = pe->mask[e] ? pull < 0.0 : pull > 0.0;
-        if (release && at_bound && inward && fabs(pull) > 1e-12 * rkn * rown) {
-          s->mu[e] = NAN;
-          s->fresh[e] = 1;
-          rel++;
-        } else {
-          memmove(s->J + (size_t)kept * n, row, n * sizeof *row);
-          muv[kept] = c->bz[t];
-          s->ent[kept++] = e;
-        }
-      }
-      s->m = kept;
+      long rel = release ? release_pulled(s, c) : 0;
+      if (!release)
+        for (long t = 0; t < s->m; t++)
+          muv[t] = c->bz[t];
       out->released += rel;
       if ((st = factor(s)) != DUFM_OK)
         return st;
