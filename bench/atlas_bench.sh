@@ -21,16 +21,5 @@ for P in 1 2; do
   wall[$P]=$(((t1 - t0) / 1000000))
   echo "-n $P: $((wall[$P] / 1000)).$(printf '%03d' $((wall[$P] % 1000))) s wall"
 done
-/usr/bin/python3 - "$TMP/p1" "$TMP/p2" <<'PY'
-import glob, json, os, sys
-a, b = sys.argv[1], sys.argv[2]
-fa = sorted(os.path.relpath(f, a) for f in glob.glob(a + "/**", recursive=True) if os.path.isfile(f))
-for f in fa:
-    x, y = open(os.path.join(a, f), "rb").read(), open(os.path.join(b, f), "rb").read()
-    if f.endswith("entry.json"):
-        x, y = json.loads(x), json.loads(y)
-        x.pop("seconds"); y.pop("seconds")
-    assert x == y, "differs: " + f
-print("identical entries: %d files" % len(fa))
-PY
+/usr/bin/python3 "$ROOT/scripts/atlas_same.py" "$TMP/p1" "$TMP/p2"
 awk -v a="${wall[1]}" -v b="${wall[2]}" 'BEGIN { printf "speed-up -n 2 over -n 1: %.2f\n", a / b }'

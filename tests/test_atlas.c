@@ -21,20 +21,6 @@ static void rm_tree(const char *dir) {
   CU_ASSERT(system(cmd) == 0);
 }
 
-static int same_config(const dufm_config *a, const dufm_config *b) {
-  if (a->L != b->L || a->cols != b->cols)
-    return 0;
-  for (int l = 0; l <= a->L; l++)
-    if (a->d[l] != b->d[l])
-      return 0;
-  if (memcmp(a->H1.data, b->H1.data, (size_t)a->d[0] * a->cols * sizeof(double)) != 0)
-    return 0;
-  for (int l = 0; l < a->L; l++)
-    if (memcmp(a->W[l].data, b->W[l].data, (size_t)a->d[l + 1] * a->d[l] * sizeof(double)) != 0)
-      return 0;
-  return 1;
-}
-
 static void spec(dufm_atlas_spec *s, int L_lo, int L_hi, int K_lo, int K_hi, const char *lam,
                  long budget) {
   CU_ASSERT_FATAL(dufm_atlas_spec_init(s, L_lo, L_hi, K_lo, K_hi, 1, lam, budget, 0, NULL) ==
@@ -162,7 +148,7 @@ static void test_entry_round_trip(void) {
   CU_ASSERT_STRING_EQUAL(r.closed_form_name, "dnc");
   CU_ASSERT_STRING_EQUAL(r.search_json, e.search_json);
   CU_ASSERT(r.pattern_json == NULL && r.certificate == NULL);
-  CU_ASSERT(same_config(&r.config, &e.config));
+  CU_ASSERT(tu_same_config(&r.config, &e.config));
   CU_ASSERT(dufm_atlas_entry_validate(&r, &s, 3, 4, NULL) == DUFM_OK);
   dufm_err err;
   CU_ASSERT(dufm_atlas_entry_validate(&r, &s, 3, 5, &err) == DUFM_EFORMAT);
@@ -176,7 +162,7 @@ static void test_entry_round_trip(void) {
   make_entry(&e2, &s, 3, 4, 8, 20000);
   CU_ASSERT_FATAL(dufm_atlas_entry_write(dir, &e2, NULL) == DUFM_OK);
   CU_ASSERT_FATAL(dufm_atlas_entry_read(&r, dir, NULL) == DUFM_OK);
-  CU_ASSERT(r.seed == 8 && same_config(&r.config, &e2.config));
+  CU_ASSERT(r.seed == 8 && tu_same_config(&r.config, &e2.config));
   dufm_atlas_entry_clear(&r);
   DIR *dd = opendir(group);
   struct dirent *de;
@@ -348,7 +334,7 @@ static void test_resume_and_merge(void) {
   fresh.best_loss = old.best_loss + 1.0;
   fresh.runs[0].best_loss = fresh.best_loss;
   CU_ASSERT_FATAL(dufm_atlas_entry_merge(&fresh, &old, NULL) == DUFM_OK);
-  CU_ASSERT(same_config(&fresh.config, &old.config) && fresh.best_loss == old.best_loss);
+  CU_ASSERT(tu_same_config(&fresh.config, &old.config) && fresh.best_loss == old.best_loss);
   CU_ASSERT(fresh.budget == 100000 && fresh.seed == 2);
   CU_ASSERT(fresh.found_budget == 50000 && fresh.found_seed == 1);
   CU_ASSERT(fresh.nruns == 2 && fresh.runs[0].budget == 50000 && fresh.runs[1].budget == 100000);
@@ -362,14 +348,14 @@ static void test_resume_and_merge(void) {
   dufm_config keep;
   CU_ASSERT_FATAL(dufm_config_copy(&keep, &fresh.config, NULL) == DUFM_OK);
   CU_ASSERT_FATAL(dufm_atlas_entry_merge(&fresh, &old, NULL) == DUFM_OK);
-  CU_ASSERT(same_config(&fresh.config, &keep) && fresh.found_seed == 3 && fresh.nruns == 2);
+  CU_ASSERT(tu_same_config(&fresh.config, &keep) && fresh.found_seed == 3 && fresh.nruns == 2);
   dufm_config_clear(&keep);
   dufm_atlas_entry_clear(&fresh);
   /* A tie keeps the old one. */
   make_entry(&fresh, &s, 2, 3, 4, 100000);
   fresh.best_loss = old.best_loss;
   CU_ASSERT_FATAL(dufm_atlas_entry_merge(&fresh, &old, NULL) == DUFM_OK);
-  CU_ASSERT(same_config(&fresh.config, &old.config) && fresh.found_seed == 1);
+  CU_ASSERT(tu_same_config(&fresh.config, &old.config) && fresh.found_seed == 1);
   dufm_atlas_entry_clear(&fresh);
   dufm_atlas_entry_clear(&old);
   dufm_atlas_spec_clear(&s);
@@ -397,7 +383,7 @@ static void test_pack(void) {
   CU_ASSERT(j2.id == j.id && j2.setting == 1 && j2.kind == DUFM_ATLAS_JOB_TASK);
   CU_ASSERT(j2.task.seed == j.task.seed && j2.task.scale == 0.3 && j2.has_input);
   CU_ASSERT_STRING_EQUAL(j2.task.origin, "origin");
-  CU_ASSERT(same_config(&j2.input, &e.config));
+  CU_ASSERT(tu_same_config(&j2.input, &e.config));
   dufm_atlas_job_clear(&j2);
   dufm_err err;
   CU_ASSERT(dufm_atlas_job_unpack(&j2, buf, len - 1, &err) == DUFM_EFORMAT);
@@ -418,7 +404,7 @@ static void test_pack(void) {
   CU_ASSERT(r2.id == 3 && r2.kind == DUFM_ATLAS_JOB_FINAL && r2.task == -1 && r2.evals == 123);
   CU_ASSERT(memcmp(&r2.loss, &e.best_loss, sizeof(double)) == 0 && r2.converged == 1);
   CU_ASSERT_STRING_EQUAL(r2.stage, "pattern");
-  CU_ASSERT(same_config(&r2.x, &e.config));
+  CU_ASSERT(tu_same_config(&r2.x, &e.config));
   dufm_atlas_result_clear(&r2);
   CU_ASSERT(dufm_atlas_result_unpack(&r2, buf, len - 8, &err) == DUFM_EFORMAT);
   free(buf);
@@ -501,7 +487,7 @@ static void test_scheduler(void) {
     CU_ASSERT_FATAL(dufm_atlas_entry_read(&e1, d1, NULL) == DUFM_OK);
     CU_ASSERT_FATAL(dufm_atlas_entry_read(&e2, d2, NULL) == DUFM_OK);
     CU_ASSERT(dufm_atlas_entry_validate(&e1, &s, L, K, NULL) == DUFM_OK);
-    CU_ASSERT(same_config(&e1.config, &e2.config));
+    CU_ASSERT(tu_same_config(&e1.config, &e2.config));
     CU_ASSERT(memcmp(&e1.best_loss, &e2.best_loss, sizeof(double)) == 0);
     CU_ASSERT_STRING_EQUAL(e1.search_json, e2.search_json);
     /* Chains: every setting with a neighbour has phase 2 starts from it. */

@@ -74,15 +74,6 @@ static void widths(int *d, int L, int w, int K) {
   d[L] = K;
 }
 
-static int same_config(const dufm_config *a, const dufm_config *b) {
-  if (memcmp(a->H1.data, b->H1.data, (size_t)a->H1.rows * a->H1.cols * sizeof(double)) != 0)
-    return 0;
-  for (int l = 0; l < a->L; l++)
-    if (memcmp(a->W[l].data, b->W[l].data, (size_t)a->W[l].rows * a->W[l].cols * sizeof(double)))
-      return 0;
-  return 1;
-}
-
 static void test_rng(void) {
   /* Reference outputs from a Python transcription of splitmix64 + xoshiro256**. */
   dufm_rng r;
@@ -135,7 +126,7 @@ static void test_one_step(void) {
           xm->data[i] = xm->data[i] - lr * gm->data[i];
       }
       CU_ASSERT(dufm_optim_iterate(s) == DUFM_OPTIM_CONTINUE);
-      CU_ASSERT(same_config(&x, dufm_optim_x(s)));
+      CU_ASSERT(tu_same_config(&x, dufm_optim_x(s)));
     }
     CU_ASSERT(dufm_optim_iter(s) == 2);
     dufm_optim_free(s);
@@ -245,12 +236,12 @@ static void test_reproducible(void) {
     CU_ASSERT_FATAL(dufm_optim_runs(b, 3, rev, d, NULL, &p, &o, NULL) == DUFM_OK);
     for (int i = 0; i < 3; i++) {
       CU_ASSERT(a[i].loss.loss == b[2 - i].loss.loss && a[i].iters == b[2 - i].iters);
-      CU_ASSERT(same_config(&a[i].x, &b[2 - i].x));
+      CU_ASSERT(tu_same_config(&a[i].x, &b[2 - i].x));
     }
     dufm_config x0;
     CU_ASSERT_FATAL(dufm_optim_init_gaussian(&x0, 3, d, 8, o.init_std, 9, NULL) == DUFM_OK);
     CU_ASSERT_FATAL(dufm_optim_run(&c, &x0, &p, &o, NULL) == DUFM_OK);
-    CU_ASSERT(same_config(&c.x, &a[1].x));
+    CU_ASSERT(tu_same_config(&c.x, &a[1].x));
     dufm_optim_result_clear(&c);
     dufm_config_clear(&x0);
     for (int i = 0; i < 3; i++) {

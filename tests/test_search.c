@@ -10,20 +10,6 @@
 #include "dufm/search.h"
 #include "testutil.h"
 
-static int same_config(const dufm_config *a, const dufm_config *b) {
-  if (a->L != b->L || a->cols != b->cols)
-    return 0;
-  for (int l = 0; l <= a->L; l++)
-    if (a->d[l] != b->d[l])
-      return 0;
-  if (memcmp(a->H1.data, b->H1.data, (size_t)a->d[0] * a->cols * sizeof(double)) != 0)
-    return 0;
-  for (int l = 0; l < a->L; l++)
-    if (memcmp(a->W[l].data, b->W[l].data, (size_t)a->d[l + 1] * a->d[l] * sizeof(double)) != 0)
-      return 0;
-  return 1;
-}
-
 static void test_deterministic(void) {
   dufm_params p;
   tu_params(&p, 2, 3, 1, "0.004");
@@ -40,7 +26,7 @@ static void test_deterministic(void) {
   CU_ASSERT(a.best_task == b.best_task);
   CU_ASSERT(a.budget_used == b.budget_used);
   CU_ASSERT(a.budget_used <= o.budget);
-  CU_ASSERT(same_config(&a.best, &b.best));
+  CU_ASSERT(tu_same_config(&a.best, &b.best));
   CU_ASSERT_EQUAL(a.ntasks, b.ntasks);
   for (int i = 0; i < a.ntasks && i < b.ntasks; i++)
     CU_ASSERT(memcmp(&a.task_loss[i], &b.task_loss[i], sizeof(double)) == 0);

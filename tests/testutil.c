@@ -68,3 +68,17 @@ void tu_params(dufm_params *p, int L, int K, int n, const char *lambda) {
   CU_ASSERT_FATAL(dufm_params_init(p, L, K, n, NULL) == DUFM_OK);
   CU_ASSERT_FATAL(dufm_params_set_lambda(p, DUFM_LAMBDA_ALL, lambda, NULL) == DUFM_OK);
 }
+
+int tu_same_config(const dufm_config *a, const dufm_config *b) {
+  if (a->L != b->L || a->cols != b->cols)
+    return 0;
+  for (int l = 0; l <= a->L; l++)
+    if (a->d[l] != b->d[l])
+      return 0;
+  if (memcmp(a->H1.data, b->H1.data, (size_t)a->d[0] * a->cols * sizeof(double)) != 0)
+    return 0;
+  for (int l = 0; l < a->L; l++)
+    if (memcmp(a->W[l].data, b->W[l].data, (size_t)a->d[l + 1] * a->d[l] * sizeof(double)) != 0)
+      return 0;
+  return 1;
+}

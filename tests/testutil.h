@@ -5,6 +5,7 @@
 #include <CUnit/CUnit.h>
 #include <stdio.h>
 
+#include "dufm/model.h"
 #include "dufm/params.h"
 
 /* Machine epsilon multiples, named as in GSL's tests. */
@@ -38,5 +39,8 @@ void tu_params(dufm_params *p, int L, int K, int n, const char *lambda);
 
 /* Number of iterations for randomized tests: base times $DUFM_TEST_MULTIPLIER. */
 int tu_iterations(int base);
+
+/* 1 when a and b have the same shape and bit-identical H1 and W_l. */
+int tu_same_config(const dufm_config *a, const dufm_config *b);
 
 #endif

@@ -55,6 +55,8 @@ int atlas_cli_report(atlas_cli *c, dufm_atlas *a, const dufm_err *err, int faile
 int atlas_mpi_launched(void);
 /* Rank of this process from the launcher's environment (0 when none). */
 int atlas_mpi_env_rank(void);
+/* An integer environment variable, -1 when unset. */
+int atlas_env_int(const char *name);
 /* The MPI run: rank 0 schedules and writes, every rank computes. Returns the
  * exit status. Without MPI support built in: a one-line error, exit 2. */
 int atlas_mpi_run(atlas_cli *c);

@@ -18,18 +18,6 @@ void openblas_set_num_threads(int num_threads);
 #define TAG_STOP 3
 #define POLL_NS 1000000L /* 1 ms */
 
-static int env_int(const char *name) {
-  const char *v = getenv(name);
-  return v != NULL ? atoi(v) : -1;
-}
-
-int atlas_mpi_env_rank(void) {
-  int r = env_int("OMPI_COMM_WORLD_RANK");
-  if (r < 0)
-    r = env_int("PMI_RANK");
-  return r < 0 ? 0 : r;
-}
-
 int atlas_mpi_launched(void) {
   return getenv("OMPI_COMM_WORLD_SIZE") != NULL || getenv("PMI_SIZE") != NULL ||
          getenv("PMIX_RANK") != NULL;

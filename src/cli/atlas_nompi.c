@@ -1,26 +1,13 @@
 /* dufm atlas without MPI support built in (meson feature 'mpi' not found). */
 #include <stdio.h>
-#include <stdlib.h>
 
 #include "atlas_cli.h"
 
-static int env_int(const char *name) {
-  const char *v = getenv(name);
-  return v != NULL ? atoi(v) : -1;
-}
-
-int atlas_mpi_env_rank(void) {
-  int r = env_int("OMPI_COMM_WORLD_RANK");
-  if (r < 0)
-    r = env_int("PMI_RANK");
-  return r < 0 ? 0 : r;
-}
-
 /* Launched by mpirun with more than one process: this build cannot take part. */
 int atlas_mpi_launched(void) {
-  int n = env_int("OMPI_COMM_WORLD_SIZE");
+  int n = atlas_env_int("OMPI_COMM_WORLD_SIZE");
   if (n < 0)
-    n = env_int("PMI_SIZE");
+    n = atlas_env_int("PMI_SIZE");
   return n > 1;
 }
 

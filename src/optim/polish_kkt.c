@@ -592,6 +592,21 @@ static int accept(double f, double ft, double pa, double dn, double full, double
   return ok;
 }
 
+/* At x (s->g the piece gradient there): J of the working set, its QR, the
+ * least-squares multipliers into s->muv and the tangent gradient s->rr,
+ * whose norm goes to *rn. */
+static dufm_status linearize(kkt *s, const double *x, double *rn) {
+  build_jac(s, x);
+  dufm_status st = factor(s);
+  if (st != DUFM_OK)
+    return st;
+  multipliers(s, s->g, s->muv);
+  memcpy(s->rr, s->g, s->n * sizeof *s->rr);
+  project(s, s->rr);
+  *rn = nrm(s->rr, s->n);
+  return DUFM_OK;
+}
+
 /* The tangent step from x (s->g, s->rr and s->muv of the working set at x):
  * Steihaug Newton-CG, the trial and the trust-region test. Returns 1 when
  * the loop should stop (radius exhausted, or an error in *st). */
@@ -665,13 +680,9 @@ static dufm_status cross_loop(kkt *s, double *x, double rel_tol, dufm_i_kkt_out 
     save_pre(s, s->pre0);
     if (!isfinite(f))
       break;
-    build_jac(s, x);
-    if ((st = factor(s)) != DUFM_OK)
+    double rn;
+    if ((st = linearize(s, x, &rn)) != DUFM_OK)
       return st;
-    multipliers(s, s->g, muv);
-    memcpy(s->rr, s->g, n * sizeof *s->rr);
-    project(s, s->rr);
-    double rn = nrm(s->rr, n);
     out->iters++;
     /* The worst multiplier outside [0, dF/dH], weighted by |grad P_e| so
      * that it compares with rn (independent constraints only: the others'
@@ -778,13 +789,9 @@ static dufm_status piece_loop(kkt *s, clk *c, double *x, double rel_tol, dufm_i_
         out->added++;
       }
     }
-    build_jac(s, x);
-    if ((st = factor(s)) != DUFM_OK)
+    double rn;
+    if ((st = linearize(s, x, &rn)) != DUFM_OK)
       return st;
-    multipliers(s, s->g, muv);
-    memcpy(s->rr, s->g, n * sizeof *s->rr);
-    project(s, s->rr);
-    double rn = nrm(s->rr, n);
     out->iters++;
     if (judge || rn <= 0.5 * rel_tol * fabs(f)) {
       judge = 0;
